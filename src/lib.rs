@@ -1,0 +1,12 @@
+//! b12bot: answers patients' questions about vitamin B12 for a Dutch hospital.
+//!
+//! The crate is a pure core (`engine`, `matcher`, `b12`, `safety`, `text`, `faq` types)
+//! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`).
+//! Every door goes through [`engine::Engine::answer`].
+
+pub mod b12;
+pub mod engine;
+pub mod faq;
+pub mod matcher;
+pub mod safety;
+pub mod text;

@@ -1,0 +1,1 @@
+//! The index over FAQ phrasings and the fuzzy scoring.
