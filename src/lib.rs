@@ -9,4 +9,5 @@ pub mod engine;
 pub mod faq;
 pub mod matcher;
 pub mod safety;
+pub mod telegram;
 pub mod text;
