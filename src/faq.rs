@@ -103,3 +103,55 @@ pub struct Faq {
     pub entries: Vec<Entry>,
     pub texts: Texts,
 }
+
+// TEMPORARY minimal loader until the validating loader lands (wip-loader).
+#[derive(Debug)]
+pub struct LoadErrors(pub Vec<String>);
+impl std::fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+impl std::error::Error for LoadErrors {}
+pub fn load_dir(dir: &std::path::Path) -> Result<Faq, LoadErrors> {
+    let mut faq = Faq::default();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| LoadErrors(vec![e.to_string()]))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    for p in files {
+        let s = std::fs::read_to_string(&p).map_err(|e| LoadErrors(vec![e.to_string()]))?;
+        let v: toml::Table = toml::from_str(&s).map_err(|e| LoadErrors(vec![format!("{}: {e}", p.display())]))?;
+        let loc = |v: &toml::Value| Localized {
+            nl: v.get("nl").and_then(|x| x.as_str()).unwrap_or("").to_string(),
+            en: v.get("en").and_then(|x| x.as_str()).unwrap_or("").to_string(),
+        };
+        let list = |v: Option<&toml::Value>, l: &str| -> Vec<String> {
+            v.and_then(|v| v.get(l)).and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+        };
+        if p.file_name().is_some_and(|n| n == "texts.toml") {
+            for (k, val) in &v {
+                faq.texts.map.insert(k.clone(), loc(val));
+            }
+            continue;
+        }
+        faq.entries.push(Entry {
+            id: v["id"].as_str().unwrap_or("").to_string(),
+            title: loc(&v["title"]),
+            questions: LocalizedList { nl: list(v.get("questions"), "nl"), en: list(v.get("questions"), "en") },
+            keywords: LocalizedList { nl: list(v.get("keywords"), "nl"), en: list(v.get("keywords"), "en") },
+            answer: loc(&v["answer"]),
+            related: v.get("related").and_then(|x| x.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default(),
+            source: String::new(),
+            reviewed_by: None,
+            reviewed_on: None,
+            file: p.clone(),
+        });
+    }
+    Ok(faq)
+}
