@@ -2,9 +2,12 @@
 //!
 //! Pure: no I/O, no clock, no globals. Built once from a loaded [`Faq`]; immutable.
 
-use crate::b12::Band;
+use crate::b12::{self, Band, OtherTest, Problem, Reading};
 use crate::faq::Faq;
-use crate::text::Lang;
+use crate::intents::{self, Smalltalk};
+use crate::matcher::{Index, Scored};
+use crate::safety::{self, Urgency};
+use crate::text::{self, Lang};
 use serde::Serialize;
 
 /// What the bot understood the message to be (the answer contract's `intent`).
@@ -73,15 +76,62 @@ pub struct EngineConfig {
     pub value_policy: ValuePolicy,
 }
 
+/// Confidence thresholds of the FAQ matcher (tuned on the dev set, see README).
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Below this best score a question is outside the FAQ.
+    pub no_match: f32,
+    /// From this score on (and clearly ahead of the runner-up) the best topic is answered.
+    pub accept: f32,
+    /// How far ahead of the runner-up the best topic must be to be answered directly.
+    pub gap: f32,
+    /// Without "B12" in the message, the share of it the FAQ must know to count at all.
+    pub min_known_unanchored: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            no_match: 0.22,
+            accept: 0.38,
+            gap: 0.06,
+            min_known_unanchored: 0.55,
+        }
+    }
+}
+
 /// The answer engine.
 pub struct Engine {
     faq: Faq,
     config: EngineConfig,
+    index: Index,
+    thresholds: Thresholds,
+}
+
+/// Words that show a reply sends the person on to their GP.
+const GP_WORDS: &[&str] = &["huisarts", "gp", "general practitioner", "huisartsenpost"];
+
+/// Does `reply` send the person to their GP?
+pub fn mentions_gp(reply: &str) -> bool {
+    let toks = text::tokens(&text::fold(reply));
+    text::has_any(&toks, GP_WORDS)
 }
 
 impl Engine {
     pub fn new(faq: Faq, config: EngineConfig) -> Engine {
-        Engine { faq, config }
+        let index = Index::build(&faq);
+        Engine {
+            faq,
+            config,
+            index,
+            thresholds: Thresholds::default(),
+        }
+    }
+
+    /// The same engine with other matcher thresholds (for tuning and tests).
+    pub fn with_thresholds(mut self, thresholds: Thresholds) -> Engine {
+        self.thresholds = thresholds;
+        self
     }
 
     /// The FAQ this engine answers from.
@@ -109,22 +159,274 @@ impl Engine {
 
     /// The title of a topic in `lang`.
     pub fn title(&self, id: &str, lang: Lang) -> Option<&str> {
-        self.faq
-            .entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.title.get(lang))
+        self.entry_index(id).map(|i| self.faq.entries[i].title.get(lang))
+    }
+
+    fn entry_index(&self, id: &str) -> Option<usize> {
+        self.faq.entries.iter().position(|e| e.id == id)
+    }
+
+    /// The scores of every topic for a text (for `check`'s confusability report and tuning).
+    pub fn score(&self, text: &str) -> Scored {
+        self.index.score(text)
+    }
+
+    /// Why the matcher scores a text as it does: each word with its weight and the FAQ
+    /// terms it meets, then the best topics. For staff and tuning (`b12bot explain`).
+    pub fn explain(&self, text: &str) -> String {
+        use std::fmt::Write;
+        let tokens = text::tokens(&text::fold(text));
+        let question = intents::without_smalltalk(&tokens).join(" ");
+        let words = self.index.query_words(&question);
+        let mut out = String::new();
+        for w in &words {
+            let _ = write!(out, "{:<18} w={:.2}", w.word, w.weight);
+            for &(t, s) in &w.matches {
+                let _ = write!(out, "  {}({:.2}, idf {:.2})", self.index.term_name(t), s, self.index.idf(t));
+            }
+            out.push('\n');
+        }
+        let scored = self.index.score_words(&words);
+        let _ = writeln!(out, "known {:.2}, b12 named: {}", scored.known, intents::names_b12(&tokens));
+        for h in scored.hits.iter().take(5) {
+            let _ = writeln!(
+                out,
+                "  {:<20} score {:.3} coverage {:.3}",
+                self.faq.entries[h.entry].id, h.score, h.coverage
+            );
+        }
+        out
     }
 
     /// The answer to a topic chosen directly (a button tap); `None` for an unknown id.
     pub fn answer_topic(&self, id: &str, lang: Lang) -> Option<Answer> {
-        let _ = (id, lang);
-        todo!()
+        let i = self.entry_index(id)?;
+        Some(self.faq_answer(i, 1.0, lang))
     }
 
     /// Answer a patient's message.
+    ///
+    /// Order matters: red flags first (an emergency is never answered with an FAQ text),
+    /// then a reported value, then a request for a person, small talk, and the FAQ.
     pub fn answer(&self, text: &str, ctx: &Context) -> Answer {
-        let _ = (text, ctx);
-        todo!()
+        let tokens = text::tokens(&text::fold(text));
+        let lang = text::detect_lang(&tokens)
+            .or(ctx.lang_hint)
+            .unwrap_or(Lang::Nl);
+
+        if let Some(u) = safety::urgency(text) {
+            return self.urgent(u, lang);
+        }
+        if let Some(r) = b12::read_value(text) {
+            return self.value(&r, lang);
+        }
+        if intents::wants_human(&tokens) {
+            return self.simple(Intent::Human, "human", lang);
+        }
+        if let Some(kind) = intents::smalltalk(&tokens) {
+            let key = match kind {
+                Smalltalk::Greeting => "greeting",
+                Smalltalk::Thanks => "thanks",
+                Smalltalk::Bye => "bye",
+            };
+            return self.simple(Intent::Smalltalk, key, lang);
+        }
+        let question = intents::without_smalltalk(&tokens).join(" ");
+        self.faq_or_clarify(&question, &tokens, lang)
+    }
+
+    fn faq_or_clarify(&self, question: &str, tokens: &[String], lang: Lang) -> Answer {
+        let t = self.thresholds;
+        let scored = self.index.score(question);
+        let anchored = intents::names_b12(tokens);
+        let Some(best) = scored.best() else {
+            return self.no_match(lang, 0.0);
+        };
+        if !anchored && (intents::names_other_subject(tokens) || scored.known < t.min_known_unanchored)
+        {
+            return self.no_match(lang, best.score);
+        }
+        if best.score < t.no_match {
+            return self.no_match(lang, best.score);
+        }
+        let runner_up = scored.second().map(|h| h.score).unwrap_or(0.0);
+        if best.score >= t.accept && best.score - runner_up >= t.gap {
+            return self.faq_answer(best.entry, best.score, lang);
+        }
+        let suggestions: Vec<usize> = scored
+            .hits
+            .iter()
+            .take(3)
+            .filter(|h| h.score >= t.no_match && h.score >= best.score * 0.75)
+            .map(|h| h.entry)
+            .collect();
+        if suggestions.len() < 2 {
+            return self.faq_answer(best.entry, best.score, lang);
+        }
+        self.clarify(&suggestions, best.score, lang)
+    }
+
+    fn faq_answer(&self, i: usize, score: f32, lang: Lang) -> Answer {
+        let e = &self.faq.entries[i];
+        Answer {
+            faq_id: Some(e.id.clone()),
+            related: e.related.clone(),
+            score,
+            ..self.finish(Intent::Faq, e.answer.get(lang).trim().to_string(), lang)
+        }
+    }
+
+    fn clarify(&self, entries: &[usize], score: f32, lang: Lang) -> Answer {
+        let mut reply = self.text("clarify_intro", lang).trim().to_string();
+        for (n, &i) in entries.iter().enumerate() {
+            reply.push_str(&format!("\n{}. {}", n + 1, self.faq.entries[i].title.get(lang)));
+        }
+        Answer {
+            suggestions: entries.iter().map(|&i| self.faq.entries[i].id.clone()).collect(),
+            score,
+            ..self.finish(Intent::Clarify, reply, lang)
+        }
+    }
+
+    fn no_match(&self, lang: Lang, score: f32) -> Answer {
+        Answer {
+            score,
+            ..self.simple(Intent::NoMatch, "no_match", lang)
+        }
+    }
+
+    fn urgent(&self, u: Urgency, lang: Lang) -> Answer {
+        let key = match u {
+            Urgency::Emergency => "urgent",
+            Urgency::Suicide => "urgent_suicide",
+        };
+        self.simple(Intent::Urgent, key, lang)
+    }
+
+    fn simple(&self, intent: Intent, key: &str, lang: Lang) -> Answer {
+        self.finish(intent, self.text(key, lang).trim().to_string(), lang)
+    }
+
+    fn value(&self, r: &Reading, lang: Lang) -> Answer {
+        let mut reply = String::new();
+        let number = format_number(r.number, lang);
+        let unit = r.unit.map(|u| u.label()).unwrap_or("pmol/L");
+        match (&r.problem, self.config.value_policy) {
+            (_, ValuePolicy::ReferOnly) => reply.push_str(self.text("value_refer_only", lang)),
+            (Some(Problem::OtherTest(test)), _) => reply.push_str(
+                &self
+                    .text("value_other_test", lang)
+                    .replace("{test}", other_test_name(*test, lang)),
+            ),
+            (Some(Problem::UnknownUnit(u)), _) => {
+                reply.push_str(&self.text("value_unknown_unit", lang).replace("{unit}", u))
+            }
+            (Some(Problem::Implausible), _) => {
+                let shown = match r.unit {
+                    Some(u) => format!("{number} {}", u.label()),
+                    None => number.clone(),
+                };
+                reply.push_str(
+                    &self
+                        .text("value_not_interpretable", lang)
+                        .replace("{value}", &shown),
+                );
+            }
+            (None, policy) => {
+                let intro = match (r.unit, r.pmol_per_l) {
+                    (Some(u), Some(p)) if u != b12::Unit::PmolPerL => self
+                        .text("value_intro_converted", lang)
+                        .replace("{pmol}", &format_number(round1(p), lang)),
+                    _ => self.text("value_intro", lang).to_string(),
+                };
+                reply.push_str(&intro.replace("{value}", &number).replace("{unit}", unit));
+                reply.push_str("\n\n");
+                if policy == ValuePolicy::TableOnly {
+                    reply.push_str(self.text("value_table_only", lang));
+                } else {
+                    let key = match r.band {
+                        Band::HighChance => "value_high_chance",
+                        Band::ExtraTest => "value_extra_test",
+                        Band::VerySmallChance => "value_very_small_chance",
+                        Band::NotInterpretable => "value_not_interpretable",
+                    };
+                    reply.push_str(self.text(key, lang).trim());
+                    reply.push_str("\n\n");
+                    reply.push_str(self.text("value_other_labs", lang).trim());
+                }
+            }
+        }
+        Answer {
+            b12: Some(B12Info {
+                pmol_per_l: r.pmol_per_l.map(round2),
+                band: r.band,
+                unit: r.unit.map(|u| u.label().to_string()),
+            }),
+            ..self.finish(Intent::B12Value, reply.trim().to_string(), lang)
+        }
+    }
+
+    /// Every reply goes through here: it guarantees the GP referral.
+    fn finish(&self, intent: Intent, mut reply: String, lang: Lang) -> Answer {
+        if !mentions_gp(&reply) {
+            if !reply.is_empty() {
+                reply.push_str("\n\n");
+            }
+            reply.push_str(self.text("gp_referral", lang).trim());
+        }
+        Answer {
+            intent,
+            faq_id: None,
+            suggestions: Vec::new(),
+            b12: None,
+            lang,
+            refers_to_gp: mentions_gp(&reply),
+            reply,
+            related: Vec::new(),
+            score: 0.0,
+        }
+    }
+}
+
+fn other_test_name(t: OtherTest, lang: Lang) -> &'static str {
+    match (t, lang) {
+        (OtherTest::ActiveB12, Lang::Nl) => "Actief B12 (holotranscobalamine, holoTC)",
+        (OtherTest::ActiveB12, Lang::En) => "Active B12 (holotranscobalamin, holoTC)",
+        (OtherTest::Mma, Lang::Nl) => "Methylmalonzuur (MMA)",
+        (OtherTest::Mma, Lang::En) => "Methylmalonic acid (MMA)",
+        (OtherTest::Homocysteine, Lang::Nl) => "Homocysteïne",
+        (OtherTest::Homocysteine, Lang::En) => "Homocysteine",
+        (OtherTest::Folate, Lang::Nl) => "Foliumzuur",
+        (OtherTest::Folate, Lang::En) => "Folate (folic acid)",
+        (OtherTest::Ferritin, Lang::Nl) => "Ferritine",
+        (OtherTest::Ferritin, Lang::En) => "Ferritin",
+        (OtherTest::Haemoglobin, Lang::Nl) => "Hemoglobine (Hb)",
+        (OtherTest::Haemoglobin, Lang::En) => "Haemoglobin (Hb)",
+        (OtherTest::Iron, Lang::Nl) => "IJzer",
+        (OtherTest::Iron, Lang::En) => "Iron",
+        (OtherTest::OtherVitamin, Lang::Nl) => "Deze waarde van een andere vitamine",
+        (OtherTest::OtherVitamin, Lang::En) => "This value of another vitamin",
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A number as patients write it: decimal comma in Dutch, no trailing zeros.
+fn format_number(x: f64, lang: Lang) -> String {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    match lang {
+        Lang::Nl => s.replace('.', ","),
+        Lang::En => s,
     }
 }

@@ -3,9 +3,25 @@
 //! One entry per file (`faq/<id>.toml`), plus `faq/texts.toml` with the fixed texts
 //! (greeting, GP referral, no-match, urgent advice, value explanations) in both languages.
 
+//!
+//! Staff who are not programmers edit these files, and a bad edit must never take the bot
+//! down: [`load_dir`] either returns a complete, validated [`Faq`] or *every* problem it
+//! found, each with `file:line:column`, the field, and a plain-language message — so the
+//! caller can keep serving the previous FAQ and show staff the whole list at once.
+//!
+//! Why the loader walks a spanned TOML tree ([`toml::de::DeTable`]) instead of deriving
+//! `Deserialize` on raw structs: serde stops at the first problem in a file (an unknown
+//! field, a wrong type), and its messages are written for programmers. Walking the tree
+//! ourselves lets one pass report every problem in a file with the exact position of the
+//! key or value, in words staff understand.
+
 use crate::text::Lang;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// A text in both languages (both present after validation).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,6 +116,1010 @@ pub const REQUIRED_TEXTS: &[&str] = &[
 /// A loaded, validated FAQ.
 #[derive(Debug, Clone, Default)]
 pub struct Faq {
+    /// In file-name order.
     pub entries: Vec<Entry>,
     pub texts: Texts,
+}
+
+impl Faq {
+    /// The entry with this id.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+/// The name of the file with the fixed texts; every other `*.toml` file is an entry.
+pub const TEXTS_FILE: &str = "texts.toml";
+
+/// Telegram refuses messages longer than this (counted in characters, not bytes).
+pub const MAX_ANSWER_CHARS: usize = 4096;
+
+/// The fields an entry file may contain; anything else is a typo we point out.
+const ENTRY_FIELDS: &[&str] = &[
+    "id",
+    "related",
+    "source",
+    "reviewed_by",
+    "reviewed_on",
+    "title",
+    "questions",
+    "keywords",
+    "answer",
+];
+
+/// The language keys inside `[title]`, `[questions]`, `[keywords]`, `[answer]` and every
+/// table of `texts.toml`.
+const LANGS: &[&str] = &["nl", "en"];
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/// One problem in one FAQ file, for staff to fix.
+///
+/// `line` and `column` are 1-based (columns count characters, not bytes). They are 0 when
+/// the problem has no place inside a file (a missing `texts.toml`, an unreadable folder);
+/// `Display` then leaves the position out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// The field, e.g. `answer.en`, when the problem belongs to one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    /// `faq/insurance.toml:12:3: answer.en: <message>`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.column)?;
+        }
+        f.write_str(": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl LoadError {
+    /// A problem with a whole file or folder, not with a place inside it.
+    fn unplaced(file: &Path, message: impl Into<String>) -> LoadError {
+        LoadError {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every problem found in one load, sorted by file and position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    /// One problem per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The edge: reading a folder
+
+/// Loads and validates the FAQ folder `dir`: every `*.toml` file directly in it (sorted by
+/// file name; sub-folders, hidden files and other files are ignored), one of which must be
+/// [`TEXTS_FILE`].
+///
+/// Returns all problems of all files at once; a missing or unreadable folder is a problem
+/// too. Nothing is half-loaded: on any problem the caller gets no `Faq` and should keep the
+/// one it has.
+pub fn load_dir(dir: &Path) -> Result<Faq, LoadErrors> {
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            let message = format!("cannot open the FAQ folder: {}", io_message(&e));
+            return Err(LoadErrors(vec![LoadError::unplaced(dir, message)]));
+        }
+    };
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for item in listing {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                let message = format!("cannot list the FAQ folder: {}", io_message(&e));
+                errors.push(LoadError::unplaced(dir, message));
+                continue;
+            }
+        };
+        let name = item.file_name();
+        let Some(name) = name.to_str() else { continue };
+        // Hidden files include editor leftovers and macOS `._name.toml` resource forks,
+        // which are binary and would otherwise read as broken entries.
+        if !name.ends_with(".toml") || name.starts_with('.') {
+            continue;
+        }
+        let path = item.path();
+        // `metadata` follows symlinks, so a linked file is read and a linked folder skipped.
+        let content = match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => continue,
+            Ok(_) => std::fs::read(&path).map_err(|e| io_message(&e)),
+            Err(e) => Err(io_message(&e)),
+        };
+        files.push((path, content));
+    }
+    check_files(Some(dir), files, errors)
+}
+
+/// An I/O error in words, without the OS error number.
+fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "it does not exist".to_string(),
+        ErrorKind::PermissionDenied => "no permission to read it".to_string(),
+        ErrorKind::NotADirectory => "it is not a folder".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The pure part
+
+/// Validates FAQ files given as `(path, contents)`: the pure part of [`load_dir`], for
+/// tests and benchmarks. The file named [`TEXTS_FILE`] holds the fixed texts; every other
+/// file is an entry whose id must equal its file name without extension. Files are
+/// processed in path order, whatever order they are given in.
+pub fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Faq, LoadErrors> {
+    let files = files.into_iter().map(|(p, b)| (p, Ok(b))).collect();
+    check_files(None, files, Vec::new())
+}
+
+/// What one entry file contributed, kept for the checks that need all files (duplicate
+/// ids, `related`), even when the file itself had problems.
+struct EntryFile {
+    path: PathBuf,
+    /// The file name without `.toml`.
+    stem: String,
+    /// The id as written, with its position.
+    id: Option<Placed>,
+    /// The `related` ids as written, with their positions.
+    related: Vec<Placed>,
+    /// The validated entry, when the file had no problems of its own.
+    entry: Option<Entry>,
+}
+
+/// A value with its 1-based line and column.
+struct Placed {
+    value: String,
+    line: usize,
+    column: usize,
+}
+
+fn check_files(
+    dir: Option<&Path>,
+    mut files: Vec<(PathBuf, Result<Vec<u8>, String>)>,
+    mut errors: Vec<LoadError>,
+) -> Result<Faq, LoadErrors> {
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => files
+            .first()
+            .and_then(|(path, _)| path.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+
+    let mut texts = None;
+    let mut texts_seen = false;
+    let mut entries: Vec<EntryFile> = Vec::new();
+    for (path, content) in &files {
+        let is_texts = path.file_name() == Some(OsStr::new(TEXTS_FILE));
+        texts_seen |= is_texts;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut file = EntryFile {
+            path: path.clone(),
+            stem,
+            id: None,
+            related: Vec::new(),
+            entry: None,
+        };
+        if let Some(root) = parse_file(path, content, &mut errors) {
+            let mut cx = FileCheck::new(path, root.text);
+            match &root.table {
+                Ok(table) if is_texts => texts = cx.texts(table.get_ref()),
+                Ok(table) => cx.entry(table.get_ref(), &mut file),
+                Err(e) => cx.syntax_error(e),
+            }
+            errors.extend(cx.errors);
+        }
+        if !is_texts {
+            entries.push(file);
+        }
+    }
+
+    if !texts_seen {
+        errors.push(LoadError::unplaced(
+            &dir.join(TEXTS_FILE),
+            format!(
+                "{TEXTS_FILE} is missing; the FAQ folder needs it for the fixed texts ({} …)",
+                REQUIRED_TEXTS[..3].join(", ")
+            ),
+        ));
+    }
+    if entries.is_empty() {
+        let folder = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        };
+        errors.push(LoadError::unplaced(
+            folder,
+            "the FAQ folder has no entries; add one <id>.toml file per topic",
+        ));
+    }
+    check_ids(&entries, &mut errors);
+
+    if !errors.is_empty() {
+        // Stable: problems at the same place keep the order they were found in.
+        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        return Err(LoadErrors(errors));
+    }
+    Ok(Faq {
+        entries: entries.into_iter().filter_map(|f| f.entry).collect(),
+        texts: texts.unwrap_or_default(),
+    })
+}
+
+/// A file decoded and parsed as far as it goes.
+struct Parsed<'a> {
+    text: &'a str,
+    table: Result<Spanned<DeTable<'a>>, toml::de::Error>,
+}
+
+/// Parses a TOML document; on syntax errors, returns the one that comes first in the file.
+/// (`DeTable::parse` returns the first one *found*, which for a `"…"` string broken over
+/// two lines is a confusing consequence on the next line rather than the slip itself.)
+fn parse_toml(text: &str) -> Result<Spanned<DeTable<'_>>, toml::de::Error> {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    match errors
+        .into_iter()
+        .min_by_key(|e| e.span().map_or(0, |span| span.start))
+    {
+        Some(first) => Err(first),
+        None => Ok(table),
+    }
+}
+
+/// Decodes `content` as UTF-8 and parses it as TOML; an unreadable or non-UTF-8 file is
+/// reported here (a TOML syntax error is reported by the caller, who has the positions).
+fn parse_file<'a>(
+    path: &Path,
+    content: &'a Result<Vec<u8>, String>,
+    errors: &mut Vec<LoadError>,
+) -> Option<Parsed<'a>> {
+    let bytes = match content {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            errors.push(LoadError::unplaced(
+                path,
+                format!("cannot read the file: {message}"),
+            ));
+            return None;
+        }
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(Parsed {
+            text,
+            table: parse_toml(text),
+        }),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // The prefix before the bad byte is valid UTF-8, so positions can be counted in it.
+            let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+            let mut cx = FileCheck::new(path, prefix);
+            cx.error(
+                good,
+                None,
+                format!(
+                    "the file is not valid UTF-8 text (byte 0x{:02X} here); \
+                     save it with the encoding UTF-8 in your editor",
+                    bytes[good]
+                ),
+            );
+            errors.extend(cx.errors);
+            None
+        }
+    }
+}
+
+/// The checks across files: every id once, every `related` id known and not the entry
+/// itself.
+fn check_ids(entries: &[EntryFile], errors: &mut Vec<LoadError>) {
+    // A file whose id could not be read (syntax error, id missing, id ≠ file name) is
+    // already reported; counting its file name as known keeps references to it from adding
+    // a second, misleading "unknown id" problem elsewhere.
+    let known: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|f| {
+            [
+                Some(f.stem.as_str()),
+                f.id.as_ref().map(|p| p.value.as_str()),
+            ]
+        })
+        .flatten()
+        .collect();
+
+    let mut first: HashMap<&str, &EntryFile> = HashMap::new();
+    for file in entries {
+        let Some(id) = &file.id else { continue };
+        match first.get(id.value.as_str()) {
+            Some(earlier) => {
+                let earlier_line = earlier.id.as_ref().map_or(1, |p| p.line);
+                errors.push(LoadError {
+                    file: file.path.clone(),
+                    line: id.line,
+                    column: id.column,
+                    field: Some("id".into()),
+                    message: format!(
+                        "the id \"{}\" is already used by {} (line {earlier_line}); \
+                         every entry needs its own id",
+                        id.value,
+                        earlier.path.display()
+                    ),
+                });
+            }
+            None => {
+                first.insert(&id.value, file);
+            }
+        }
+    }
+
+    for file in entries {
+        let own = file
+            .id
+            .as_ref()
+            .map_or(file.stem.as_str(), |p| p.value.as_str());
+        for item in &file.related {
+            let message = if item.value == own {
+                format!("an entry cannot be related to itself; remove \"{own}\" from related")
+            } else if !known.contains(item.value.as_str()) {
+                let others = known.iter().copied().filter(|k| *k != own);
+                match closest(&item.value, others) {
+                    Some(best) => format!(
+                        "no entry has the id \"{}\"; did you mean \"{best}\"?",
+                        item.value
+                    ),
+                    None => format!(
+                        "no entry has the id \"{}\"; use the id of another entry (its file name without .toml)",
+                        item.value
+                    ),
+                }
+            } else {
+                continue;
+            };
+            errors.push(LoadError {
+                file: file.path.clone(),
+                line: item.line,
+                column: item.column,
+                field: Some("related".into()),
+                message,
+            });
+        }
+    }
+}
+
+/// The candidate most like `word` (ignoring case), if it is alike enough to suggest.
+fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        // First best wins on ties, so suggestions follow the order of the candidates.
+        .fold(None, |best: Option<(f64, &str)>, (score, c)| match best {
+            Some((s, _)) if s >= score => best,
+            _ => Some((score, c)),
+        })
+        .map(|(_, c)| c)
+}
+
+// ---------------------------------------------------------------------------------------
+// Checking one file
+
+/// Checks one parsed file and collects its problems with positions.
+struct FileCheck<'a> {
+    path: &'a Path,
+    text: &'a str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+    errors: Vec<LoadError>,
+}
+
+/// A value in the parsed file, with its byte span.
+type Value<'t, 'i> = &'t Spanned<DeValue<'i>>;
+
+impl<'a> FileCheck<'a> {
+    fn new(path: &'a Path, text: &'a str) -> FileCheck<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        FileCheck {
+            path,
+            text,
+            line_starts,
+            errors: Vec::new(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. Counting lines by `\n`
+    /// makes Windows line endings (`\r\n`) come out right too.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let mut column = self.text[start..offset].chars().count() + 1;
+        // A byte-order mark (Windows editors) is invisible: it is not a column.
+        if start == 0 && offset > 0 && self.text.starts_with('\u{feff}') {
+            column -= 1;
+        }
+        (line, column)
+    }
+
+    fn placed(&self, value: &str, offset: usize) -> Placed {
+        let (line, column) = self.position(offset);
+        Placed {
+            value: value.to_string(),
+            line,
+            column,
+        }
+    }
+
+    fn error(&mut self, offset: usize, field: Option<&str>, message: impl Into<String>) {
+        let (line, column) = self.position(offset);
+        self.errors.push(LoadError {
+            file: self.path.to_path_buf(),
+            line,
+            column,
+            field: field.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    /// A problem with the file as a whole (e.g. a missing top-level field): position 1:1.
+    fn file_error(&mut self, field: &str, message: impl Into<String>) {
+        self.error(0, Some(field), message);
+    }
+
+    fn syntax_error(&mut self, e: &toml::de::Error) {
+        let offset = e.span().map_or(0, |span| span.start);
+        let said = e.message().trim();
+        let message = match syntax_hint(said) {
+            Some(hint) => format!("{hint} (TOML syntax error: {said})"),
+            None => format!("TOML syntax error: {said}"),
+        };
+        self.error(offset, None, message);
+    }
+
+    /// Reports every key of `table` not in `allowed`, suggesting the closest allowed one.
+    /// `prefix` is the table's name (`""` for the top level); `top_level` are the fields
+    /// that belong at the top of the file, for the hint when one slipped into a table.
+    fn unknown_keys(
+        &mut self,
+        table: &DeTable<'_>,
+        prefix: &str,
+        allowed: &[&str],
+        top_level: &[&str],
+    ) {
+        for (key, _) in table.iter() {
+            let name = key.get_ref().as_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let field = join(prefix, name);
+            let mut message = format!("unknown field \"{name}\"");
+            if !prefix.is_empty() && top_level.contains(&name) {
+                // The classic TOML slip: a top-level line written below a [table] header
+                // belongs to that table.
+                message.push_str(&format!(
+                    " in [{prefix}]; \"{name}\" belongs at the top of the file, \
+                     above the first [table] line"
+                ));
+            } else if let Some(best) = closest(name, allowed.iter().copied()) {
+                message.push_str(&format!("; did you mean \"{best}\"?"));
+            } else {
+                message.push_str(&format!("; allowed here: {}", allowed.join(", ")));
+            }
+            self.error(key.span().start, Some(&field), message);
+        }
+    }
+
+    /// A string value: text in quotes, not blank. Line endings are normalised to `\n` and
+    /// surrounding whitespace trimmed, so what is checked is what gets sent.
+    fn string(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
+        let DeValue::String(s) = value.get_ref() else {
+            self.wrong_type(value, field, "text in quotes, like \"…\"");
+            return None;
+        };
+        let s = s.replace("\r\n", "\n").trim().to_string();
+        if s.is_empty() {
+            self.error(
+                value.span().start,
+                Some(field),
+                "is empty; write the text between the quotes",
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn wrong_type(&mut self, value: Value<'_, '_>, field: &str, expected: &str) {
+        let message = format!("must be {expected}, but is {}", type_name(value));
+        self.error(value.span().start, Some(field), message);
+    }
+
+    /// A list of non-blank strings; `noun` names one item in messages ("question").
+    fn string_list(
+        &mut self,
+        value: Value<'_, '_>,
+        field: &str,
+        noun: &str,
+        required: bool,
+    ) -> Option<Vec<Spanned<String>>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                field,
+                &format!("a list of {noun}s in quotes, like [\"…\", \"…\"]"),
+            );
+            return None;
+        };
+        if required && items.is_empty() {
+            self.error(
+                value.span().start,
+                Some(field),
+                format!("the list is empty; give at least one {noun}"),
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::String(s) if s.trim().is_empty() => {
+                    self.error(
+                        item.span().start,
+                        Some(field),
+                        format!("{noun} {} is empty; remove it or fill it in", i + 1),
+                    );
+                    ok = false;
+                }
+                DeValue::String(s) => {
+                    let s = s.replace("\r\n", "\n").trim().to_string();
+                    out.push(Spanned::new(item.span(), s));
+                }
+                _ => {
+                    let message = format!(
+                        "{noun} {} must be text in quotes, but is {}",
+                        i + 1,
+                        type_name(item)
+                    );
+                    self.error(item.span().start, Some(field), message);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A `[name]` table with `nl` / `en`: returns it with the offset to report a missing
+    /// language at. A missing table is reported at 1:1 when `required`.
+    fn lang_table<'t, 'i>(
+        &mut self,
+        root: &'t DeTable<'i>,
+        name: &str,
+        required: bool,
+        what: &str,
+    ) -> Option<(&'t DeTable<'i>, usize)> {
+        let Some(value) = root.get(name) else {
+            if required {
+                self.file_error(
+                    name,
+                    format!(
+                        "missing; every entry needs the table [{name}] with {what} in nl and en"
+                    ),
+                );
+            }
+            return None;
+        };
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                name,
+                &format!("a table: a line [{name}] followed by nl = … and en = … lines"),
+            );
+            return None;
+        };
+        self.unknown_keys(table, name, LANGS, ENTRY_FIELDS);
+        Some((table, value.span().start))
+    }
+
+    /// The value for `lang` in a language table; a missing one is reported at the table.
+    fn lang_value<'t, 'i>(
+        &mut self,
+        table: &'t DeTable<'i>,
+        at: usize,
+        name: &str,
+        lang: &str,
+        required: bool,
+    ) -> Option<Value<'t, 'i>> {
+        let value = table.get(lang);
+        if value.is_none() && required {
+            let language = if lang == "nl" { "Dutch" } else { "English" };
+            self.error(
+                at,
+                Some(&join(name, lang)),
+                format!("the {language} text is missing; add a line {lang} = \"…\" in [{name}]"),
+            );
+        }
+        value
+    }
+
+    fn localized(&mut self, root: &DeTable<'_>, name: &str, what: &str) -> Option<Localized> {
+        let (table, at) = self.lang_table(root, name, true, what)?;
+        let mut get = |lang: &str| {
+            let value = self.lang_value(table, at, name, lang, true)?;
+            let field = join(name, lang);
+            let text = self.string(value, &field)?;
+            let chars = text.chars().count();
+            if name == "answer" && chars > MAX_ANSWER_CHARS {
+                self.error(
+                    value.span().start,
+                    Some(&field),
+                    format!(
+                        "the answer is {chars} characters long, but Telegram allows at most \
+                         {MAX_ANSWER_CHARS}; shorten it by at least {} characters",
+                        chars - MAX_ANSWER_CHARS
+                    ),
+                );
+                return None;
+            }
+            Some(text)
+        };
+        let nl = get("nl");
+        let en = get("en");
+        Some(Localized { nl: nl?, en: en? })
+    }
+
+    fn localized_list(
+        &mut self,
+        root: &DeTable<'_>,
+        name: &str,
+        noun: &str,
+        required: bool,
+    ) -> Option<LocalizedList> {
+        let Some((table, at)) = self.lang_table(root, name, required, &format!("{noun}s")) else {
+            // An optional table that is absent is fine; a broken one is already reported.
+            return (!required && root.get(name).is_none()).then(LocalizedList::default);
+        };
+        let mut get = |lang: &str| match self.lang_value(table, at, name, lang, required) {
+            None => Some(Vec::new()),
+            Some(value) => Some(
+                self.string_list(value, &join(name, lang), noun, required)?
+                    .into_iter()
+                    .map(Spanned::into_inner)
+                    .collect(),
+            ),
+        };
+        let nl = get("nl");
+        let en = get("en");
+        Some(LocalizedList { nl: nl?, en: en? })
+    }
+
+    /// Checks one entry file; fills in `file` with what the checks across files need.
+    fn entry(&mut self, root: &DeTable<'_>, file: &mut EntryFile) {
+        let before = self.errors.len();
+        self.unknown_keys(root, "", ENTRY_FIELDS, &[]);
+
+        let id = match root.get("id") {
+            None => {
+                self.file_error(
+                    "id",
+                    format!(
+                        "missing; add id = \"{}\" (the file name without .toml)",
+                        file.stem
+                    ),
+                );
+                None
+            }
+            Some(value) => self.string(value, "id").map(|id| (id, value.span().start)),
+        };
+        if let Some((id, at)) = &id {
+            if !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                self.error(
+                    *at,
+                    Some("id"),
+                    format!(
+                        "\"{id}\" is not a valid id; use only lowercase letters a-z, digits 0-9 and '-'"
+                    ),
+                );
+            }
+            if *id != file.stem {
+                self.error(
+                    *at,
+                    Some("id"),
+                    format!(
+                        "the id \"{id}\" does not match the file name \"{}.toml\"; they must \
+                         be the same (rename the file to \"{id}.toml\" or change the id)",
+                        file.stem
+                    ),
+                );
+            }
+            file.id = Some(self.placed(id, *at));
+        }
+
+        let related = match root.get("related") {
+            None => {
+                self.file_error(
+                    "related",
+                    "missing; add related = [\"…\"] with the ids of related entries, or related = [] for none",
+                );
+                None
+            }
+            Some(value) => self.string_list(value, "related", "id", false),
+        };
+        if let Some(related) = &related {
+            file.related = related
+                .iter()
+                .map(|r| self.placed(r.get_ref(), r.span().start))
+                .collect();
+        }
+
+        let source = match root.get("source") {
+            None => {
+                self.file_error(
+                    "source",
+                    "missing; add source = \"…\" naming where the answer's facts come from",
+                );
+                None
+            }
+            Some(value) => self.string(value, "source"),
+        };
+
+        let reviewed_by = match root.get("reviewed_by") {
+            Some(value) if !is_blank(value) => self.string(value, "reviewed_by").map(Some),
+            _ => Some(None),
+        };
+        let reviewed_on = match root.get("reviewed_on") {
+            Some(value) if !is_blank(value) => self.date(value, "reviewed_on").map(Some),
+            _ => Some(None),
+        };
+
+        let title = self.localized(root, "title", "the topic's title");
+        let questions = self.localized_list(root, "questions", "question", true);
+        let keywords = self.localized_list(root, "keywords", "keyword", false);
+        let answer = self.localized(root, "answer", "the answer");
+
+        if self.errors.len() > before {
+            return;
+        }
+        // No problem reported means every part is present; `?`-style bail-outs above only
+        // happen together with a reported problem.
+        if let (
+            Some((id, _)),
+            Some(related),
+            Some(source),
+            Some(reviewed_by),
+            Some(reviewed_on),
+            Some(title),
+            Some(questions),
+            Some(keywords),
+            Some(answer),
+        ) = (
+            id,
+            related,
+            source,
+            reviewed_by,
+            reviewed_on,
+            title,
+            questions,
+            keywords,
+            answer,
+        ) {
+            file.entry = Some(Entry {
+                id,
+                title,
+                questions,
+                keywords,
+                answer,
+                related: related.into_iter().map(Spanned::into_inner).collect(),
+                source,
+                reviewed_by,
+                reviewed_on,
+                file: self.path.to_path_buf(),
+            });
+        }
+    }
+
+    /// A date `YYYY-MM-DD`, written as text or as a TOML date.
+    fn date(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
+        const EXPECTED: &str = "a date like 2026-11-25 (year-month-day)";
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.trim().to_string(),
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+                _ => {
+                    self.error(
+                        value.span().start,
+                        Some(field),
+                        format!("must be only {EXPECTED}, without a time"),
+                    );
+                    return None;
+                }
+            },
+            _ => {
+                self.wrong_type(value, field, EXPECTED);
+                return None;
+            }
+        };
+        if !is_valid_date(&text) {
+            self.error(
+                value.span().start,
+                Some(field),
+                format!("\"{text}\" is not {EXPECTED}"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    /// Checks `texts.toml`: every table has non-blank `nl` and `en`; every key in
+    /// [`REQUIRED_TEXTS`] is present. Staff may add texts of their own.
+    fn texts(&mut self, root: &DeTable<'_>) -> Option<Texts> {
+        let before = self.errors.len();
+        let mut map = BTreeMap::new();
+        for (key, value) in root.iter() {
+            let name = key.get_ref().as_ref();
+            let DeValue::Table(table) = value.get_ref() else {
+                self.wrong_type(
+                    value,
+                    name,
+                    &format!("a table: a line [{name}] followed by nl = \"…\" and en = \"…\""),
+                );
+                continue;
+            };
+            self.unknown_keys(table, name, LANGS, &[]);
+            let at = value.span().start;
+            let mut get = |lang: &str| {
+                let value = self.lang_value(table, at, name, lang, true)?;
+                self.string(value, &join(name, lang))
+            };
+            let nl = get("nl");
+            let en = get("en");
+            if let (Some(nl), Some(en)) = (nl, en) {
+                map.insert(name.to_string(), Localized { nl, en });
+            }
+        }
+        for required in REQUIRED_TEXTS {
+            if root.get(*required).is_none() {
+                self.file_error(
+                    required,
+                    format!(
+                        "the required text \"{required}\" is missing; add the table [{required}] with nl and en"
+                    ),
+                );
+            }
+        }
+        (self.errors.len() == before).then_some(Texts { map })
+    }
+}
+
+/// What a TOML parser message means for someone who edits these files by hand.
+fn syntax_hint(message: &str) -> Option<&'static str> {
+    const HINTS: &[(&str, &str)] = &[
+        (
+            "invalid basic string",
+            "the text is not closed with \" on this line; text in \"…\" must fit on one \
+             line (use \"\"\"…\"\"\" for text over several lines)",
+        ),
+        (
+            "invalid multi-line basic string",
+            "the text is not closed with \"\"\"",
+        ),
+        (
+            "invalid literal string",
+            "the text is not closed with ' on this line",
+        ),
+        // `source = folder` reads as a misspelt `false`.
+        ("invalid boolean", "text must be in quotes, like \"…\""),
+        ("must be quoted", "text must be in quotes, like \"…\""),
+        (
+            "expected newline",
+            "something follows the value on the same line; put each field on its own \
+             line, and write a quote inside text as \\\"",
+        ),
+        ("key with no value", "expected = after the field name"),
+        ("missing comma", "put a comma between the items of the list"),
+        ("unclosed array", "the list is not closed with ]"),
+        ("unclosed table", "the table name is not closed with ]"),
+        (
+            "duplicate key",
+            "this field or table is already set earlier",
+        ),
+    ];
+    HINTS
+        .iter()
+        .find(|(said, _)| message.contains(said))
+        .map(|(_, hint)| *hint)
+}
+
+/// A value's type in words staff know.
+fn type_name(value: Value<'_, '_>) -> &'static str {
+    match value.get_ref() {
+        DeValue::String(_) => "text",
+        DeValue::Integer(_) | DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "true/false",
+        DeValue::Datetime(_) => "a date or time",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// `prefix.name`, or `name` at the top level.
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// An optional text left empty (`reviewed_by = ""` in a template) counts as absent.
+fn is_blank(value: Value<'_, '_>) -> bool {
+    matches!(value.get_ref(), DeValue::String(s) if s.trim().is_empty())
+}
+
+/// `YYYY-MM-DD` naming a real calendar day.
+fn is_valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || ![0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
+    {
+        return false;
+    }
+    let number = |range: std::ops::Range<usize>| s[range].parse::<u32>().unwrap_or(0);
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }

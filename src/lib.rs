@@ -6,7 +6,9 @@
 
 pub mod b12;
 pub mod engine;
+pub mod eval;
 pub mod faq;
+pub mod intents;
 pub mod matcher;
 pub mod safety;
 pub mod telegram;

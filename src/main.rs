@@ -1,1 +1,226 @@
-fn main() {}
+//! The `b12bot` command line: thin; parses flags and calls the library.
+
+use anyhow::{Context as _, Result, bail};
+use b12bot::engine::{Answer, Context, Engine, EngineConfig, Intent, ValuePolicy};
+use b12bot::text::Lang;
+use b12bot::{eval, faq};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "b12bot", version, about = "Answers patients' questions about vitamin B12")]
+struct Cli {
+    /// The FAQ folder (one TOML file per entry, plus texts.toml).
+    #[arg(long, global = true, default_value = "faq", env = "B12BOT_FAQ")]
+    faq: PathBuf,
+    /// How far the bot goes with a reported B12 value.
+    #[arg(long, global = true, value_enum, default_value = "explain-band", env = "B12BOT_VALUE_POLICY")]
+    value_policy: Policy,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Policy {
+    /// Say which of the hospital's bands the value falls in.
+    ExplainBand,
+    /// Show the hospital's table, without placing the value.
+    TableOnly,
+    /// Do not read values; refer to the GP.
+    ReferOnly,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Talk to the bot in the terminal.
+    Chat,
+    /// Answer questions given as arguments, or one per line on stdin.
+    Ask {
+        /// Print one JSON object per question (the answer contract).
+        #[arg(long)]
+        json: bool,
+        questions: Vec<String>,
+    },
+    /// Validate a FAQ folder; exits non-zero listing every error.
+    Check {
+        /// The folder to check (default: --faq).
+        dir: Option<PathBuf>,
+    },
+    /// Show how the matcher reads a question (words, weights, best topics).
+    Explain { question: Vec<String> },
+    /// Score the bot on a labelled JSON Lines file.
+    Eval {
+        file: PathBuf,
+        /// Exit non-zero when overall accuracy is below this share (e.g. 0.90).
+        #[arg(long)]
+        min: Option<f64>,
+        /// Exit non-zero unless every b12_value, urgent and human case is right and
+        /// nothing else was answered as urgent.
+        #[arg(long)]
+        strict_safety: bool,
+    },
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("b12bot: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = EngineConfig {
+        value_policy: match cli.value_policy {
+            Policy::ExplainBand => ValuePolicy::ExplainBand,
+            Policy::TableOnly => ValuePolicy::TableOnly,
+            Policy::ReferOnly => ValuePolicy::ReferOnly,
+        },
+    };
+    match cli.command {
+        Command::Chat => chat(&load(&cli.faq, config)?),
+        Command::Ask { json, questions } => ask(&load(&cli.faq, config)?, json, questions),
+        Command::Explain { question } => {
+            print!("{}", load(&cli.faq, config)?.explain(&question.join(" ")));
+            Ok(())
+        }
+        Command::Check { dir } => check(dir.as_deref().unwrap_or(&cli.faq)),
+        Command::Eval {
+            file,
+            min,
+            strict_safety,
+        } => run_eval(&load(&cli.faq, config)?, &file, min, strict_safety),
+    }
+}
+
+fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
+    let faq = faq::load_dir(dir)
+        .map_err(|e| anyhow::anyhow!("the FAQ in {} has errors:\n{e}", dir.display()))?;
+    log::info!("FAQ loaded: {} entries", faq.entries.len());
+    Ok(Engine::new(faq, config))
+}
+
+fn check(dir: &Path) -> Result<()> {
+    match faq::load_dir(dir) {
+        Ok(faq) => {
+            println!(
+                "{}: OK, {} entries and {} fixed texts",
+                dir.display(),
+                faq.entries.len(),
+                faq.texts.map.len()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            print!("{e}");
+            bail!("{} is not a valid FAQ folder", dir.display())
+        }
+    }
+}
+
+fn ask(engine: &Engine, json: bool, questions: Vec<String>) -> Result<()> {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let mut answer_one = |q: &str| -> Result<()> {
+        let a = engine.answer(q, &Context::default());
+        if json {
+            writeln!(out, "{}", serde_json::to_string(&a)?)?;
+        } else {
+            writeln!(out, "{}\n", render(engine, &a))?;
+        }
+        Ok(())
+    };
+    if questions.is_empty() {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading a question from stdin")?;
+            if !line.trim().is_empty() {
+                answer_one(&line)?;
+            }
+        }
+    } else {
+        for q in &questions {
+            answer_one(q)?;
+        }
+    }
+    Ok(())
+}
+
+/// An answer as plain text for the terminal, with its follow-up choices numbered.
+fn render(engine: &Engine, a: &Answer) -> String {
+    let mut s = a.reply.clone();
+    if a.intent == Intent::Faq && !a.related.is_empty() {
+        s.push_str(&format!("\n\n{}", engine.text("related_intro", a.lang)));
+        for (n, id) in a.related.iter().enumerate() {
+            s.push_str(&format!(
+                "\n  [{}] {}",
+                n + 1,
+                engine.title(id, a.lang).unwrap_or(id)
+            ));
+        }
+    }
+    s
+}
+
+fn chat(engine: &Engine) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    let mut lang: Option<Lang> = None;
+    let mut choices: Vec<String> = Vec::new();
+    println!("{}\n", engine.text("greeting", Lang::Nl));
+    println!("(Type a question; a number picks a topic offered; Ctrl-D or 'quit' stops.)");
+    loop {
+        print!("> ");
+        out.flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            break;
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "quit" || line == "exit" {
+            break;
+        }
+        let picked = line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| choices.get(n.wrapping_sub(1)));
+        let a = match picked {
+            Some(id) => engine
+                .answer_topic(id, lang.unwrap_or(Lang::Nl))
+                .expect("offered topics exist"),
+            None => engine.answer(line, &Context { lang_hint: lang }),
+        };
+        lang = Some(a.lang);
+        choices = match a.intent {
+            Intent::Clarify => a.suggestions.clone(),
+            Intent::Faq => a.related.clone(),
+            _ => Vec::new(),
+        };
+        println!("\n{}\n", render(engine, &a));
+    }
+    Ok(())
+}
+
+fn run_eval(engine: &Engine, file: &Path, min: Option<f64>, strict_safety: bool) -> Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let cases = eval::parse_cases(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let outcomes = eval::run(engine, &cases);
+    print!("{}", eval::report(&outcomes));
+    let acc = eval::accuracy(&outcomes);
+    if let Some(min) = min
+        && acc < min
+    {
+        bail!("overall accuracy {acc:.3} is below the required {min:.2}");
+    }
+    if strict_safety {
+        let wrong = eval::safety_misses(&outcomes);
+        if !wrong.is_empty() {
+            bail!("safety cases wrong: {}", wrong.join(", "));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Recognising the conversational intents that are not FAQ topics: asking for a person
+//! (`human`), greetings/thanks/goodbyes (`smalltalk`), and the signs that a question is
+//! about something the FAQ does not cover (another vitamin or mineral, hospital logistics).
+//!
+//! The lexicons are data: folded, tokenised phrase patterns (see [`text::has_phrase`]).
+
+use crate::text;
+
+/// Asking for a human being: a staff member, a call back, being put through.
+const HUMAN: &[&str] = &[
+    "medewerker*",
+    "verpleegkundig*",
+    "verpleger*",
+    "zuster",
+    "een mens",
+    "echt* mens*",
+    "echt* persoon",
+    "vlees en bloed",
+    "geen robot",
+    "geen bot",
+    "geen computer",
+    "collega",
+    "iemand ~ spreken",
+    "iemand ~ praten",
+    "iemand ~ bellen",
+    "persoonlijk ~ spreken",
+    "persoon ~ spreken",
+    "arts ~ spreken",
+    "dokter ~ spreken",
+    "specialist ~ spreken",
+    "terugbel*",
+    "terug ~ bellen",
+    "bel ~ terug",
+    "bel me",
+    "bel mij",
+    "mij ~ bellen",
+    "me ~ bellen",
+    "doorverbind*",
+    "doorverbonden",
+    "doorverbinden",
+    "secretariaat",
+    "secretaresse",
+    "receptie",
+    "telefonist*",
+    "staff",
+    "a person",
+    "a human",
+    "real person",
+    "real human",
+    "actual person",
+    "human being",
+    "speak ~ someone",
+    "speak ~ somebody",
+    "talk ~ someone",
+    "talk ~ somebody",
+    "speak ~ nurse",
+    "talk ~ nurse",
+    "speak ~ doctor",
+    "talk ~ doctor",
+    "speak ~ person",
+    "talk ~ person",
+    "call me",
+    "call ~ back",
+    "callback",
+    "ring me",
+    "put me through",
+    "connect me",
+    "transfer me",
+    "secretary",
+    "receptionist",
+    "operator",
+    "not a bot",
+    "not a robot",
+];
+
+/// Words that make a message about the bot's own topics again ("should I talk to my
+/// GP?" is a question, not a request for our staff).
+const HUMAN_NOT: &[&str] = &["huisarts", "my gp", "my doctor", "mijn dokter", "mijn arts"];
+
+const GREETING: &[&str] = &[
+    "hoi", "hallo", "hey", "hee", "hi", "hello", "hiya", "yo", "goedemorgen", "goedemiddag",
+    "goedenavond", "goeiemorgen", "goeiemiddag", "goeienavond", "goeiendag", "goedendag",
+    "morgen", "middag", "avond", "dag", "good morning", "good afternoon", "good evening",
+    "greetings", "daag", "hallo*", "moi", "hoihoi",
+];
+
+const THANKS: &[&str] = &[
+    "bedankt", "dank", "dankjewel", "dankje", "dankuwel", "merci", "thanks", "thank*", "thx",
+    "ty", "cheers", "top", "super", "fijn", "helder", "duidelijk", "perfect", "great",
+    "appreciated", "tnx", "dankzij",
+];
+
+const BYE: &[&str] = &[
+    "doei", "dag", "daag", "tot ziens", "tot later", "later", "bye", "goodbye", "ciao",
+    "doeg", "see you", "fijne dag", "have a nice day", "houdoe", "salut", "ajuus", "adios",
+];
+
+/// Words that may accompany small talk without making it a question.
+const SMALLTALK_FILLER: &[&str] = &[
+    "uitleg", "explanation", "info", "informatie", "information", "hulp", "help", "genoeg",
+    "enough", "ok", "oke", "okay", "okey", "goed", "good", "well", "nice", "so", "wel", "vriendelijk",
+    "lot", "alot", "lots", "heel", "veel", "much", "nogmaals", "again", "alvast", "voorlopig",
+    "nu", "now", "antwoord", "answer", "answers", "antwoorden", "reactie", "hartelijk",
+    "vriendelijke", "groet", "groeten", "regards", "everyone", "allemaal", "daar", "bot",
+    "jij", "chatbot", "you", "all", "that", "everything", "alles", "weer", "verder",
+];
+
+/// What kind of small talk a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Smalltalk {
+    Greeting,
+    Thanks,
+    Bye,
+}
+
+/// Does the patient ask for a person?
+pub fn wants_human(tokens: &[String]) -> bool {
+    text::has_any(tokens, HUMAN) && !text::has_any(tokens, HUMAN_NOT)
+}
+
+/// Strip leading greetings ("hoi, wat is b12?" → "wat is b12?" as tokens).
+pub fn without_smalltalk(tokens: &[String]) -> Vec<String> {
+    tokens
+        .iter()
+        .filter(|t| !is_smalltalk_word(t))
+        .cloned()
+        .collect()
+}
+
+fn is_smalltalk_word(t: &str) -> bool {
+    let one = [t.to_string()];
+    [GREETING, THANKS, BYE]
+        .iter()
+        .any(|lex| lex.iter().any(|p| !p.contains(' ') && text::has_phrase(&one, p)))
+}
+
+/// Is the whole message small talk (nothing else asked)? Returns its kind.
+pub fn smalltalk(tokens: &[String]) -> Option<Smalltalk> {
+    let kind = if text::has_any(tokens, THANKS) {
+        Smalltalk::Thanks
+    } else if text::has_any(tokens, BYE) && !text::has_any(tokens, &["dag"]) {
+        Smalltalk::Bye
+    } else if text::has_any(tokens, GREETING) {
+        Smalltalk::Greeting
+    } else if text::has_any(tokens, BYE) {
+        Smalltalk::Bye
+    } else {
+        return None;
+    };
+    let rest = tokens.iter().filter(|t| {
+        !is_smalltalk_word(t)
+            && !text::is_stop(t)
+            && !SMALLTALK_FILLER.contains(&t.as_str())
+            && !t.chars().all(|c| c.is_ascii_digit())
+    });
+    (rest.count() == 0).then_some(kind)
+}
+
+/// Words that tie a message to vitamin B12 itself.
+const DOMAIN: &[&str] = &[
+    "b12", "cobalamine", "cobalamin", "cobalamines", "cyanocobalamine", "cyanocobalamin",
+    "hydroxocobalamine", "hydroxocobalamin", "methylcobalamine", "methylcobalamin",
+    "methylmalonzuur", "methylmalonic", "mma", "holotc", "holotranscobalamine", "zbc",
+    "b12kliniek",
+];
+
+/// Does the message name vitamin B12 (or its tests) itself?
+pub fn names_b12(tokens: &[String]) -> bool {
+    tokens.iter().any(|t| DOMAIN.contains(&t.as_str()))
+}
+
+/// Other nutrients, tests and services the FAQ does not cover. Named without B12, they
+/// make a question out of scope even when it shares words like "vitamine" or "tekort".
+const OTHER_SUBJECTS: &[&str] = &[
+    "vitamine a", "vitamine c", "vitamine d", "vitamine e", "vitamine k", "vitamin a",
+    "vitamin c", "vitamin d", "vitamin e", "vitamin k", "vitamine b1", "vitamine b2",
+    "vitamine b3", "vitamine b5", "vitamine b6", "vitamin b1", "vitamin b2", "vitamin b3",
+    "vitamin b5", "vitamin b6", "b1", "b6", "zink", "zinc", "magnesium", "calcium", "kalium",
+    "jodium", "iodine", "selenium", "omega*", "visolie", "fish oil", "ijzertablet*",
+    "ijzergebrek", "ijzertekort", "iron deficiency", "hemochromatose", "haemochromatosis",
+    "hemochromatosis", "creatine", "melatonine", "melatonin", "collageen", "collagen",
+    "probiotica", "probiotics", "parkeren", "parkeer*", "parking", "bezoektijd*",
+    "visiting hours", "openingstijd*", "opening hours", "cafe", "restaurant", "kantine",
+    "canteen", "wifi", "rolstoel", "wheelchair", "griepprik", "flu shot", "vaccin*", "hpv",
+    "covid*", "corona*",
+];
+
+/// Does the message name a subject the FAQ does not cover?
+pub fn names_other_subject(tokens: &[String]) -> bool {
+    text::has_any(tokens, OTHER_SUBJECTS)
+}
