@@ -96,7 +96,7 @@ async fn on_command<E: AnswerEngine>(
     log::info!("command {}", command_name(&cmd));
     match cmd {
         Command::Start => {
-            let paras = paras_of(&text(&*engine, "tg_start", lang));
+            let paras = paras_of(engine.text("greeting", lang));
             send_reply(
                 &bot,
                 chat,
@@ -366,19 +366,16 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
     send_reply(bot, chat, &paras, keyboard, reply_to).await
 }
 
-/// The patient wants a person. There is no triage desk behind this door yet, so say so
-/// honestly and show how to reach the hospital (the FAQ's `contact` topic).
+/// The patient wants a person. There is no triage desk behind this door yet (issue 4), so
+/// say so honestly and how to reach the hospital instead of the engine's `human` text, which
+/// offers the desk.
 async fn send_human<E: AnswerEngine + ?Sized>(
     bot: &TgBot,
     chat: ChatId,
     engine: &E,
     lang: Lang,
 ) -> HandlerResult {
-    let mut paras = paras_of(&text(engine, "tg_human", lang));
-    match engine.answer_topic("contact", lang) {
-        Some(contact) => paras.extend(paras_of(&contact.reply)),
-        None => paras.extend(paras_of(&text(engine, "tg_human_fallback", lang))),
-    }
+    let paras = paras_of(&text(engine, "tg_human", lang));
     send_reply(bot, chat, &paras, None, None).await
 }
 
@@ -391,7 +388,6 @@ async fn send_help<E: AnswerEngine + ?Sized>(
 ) -> HandlerResult {
     let mut paras = intro.map(paras_of).unwrap_or_default();
     paras.extend(paras_of(engine.text("help", lang)));
-    paras.extend(paras_of(&text(engine, "tg_help_commands", lang)));
     let keyboard = single_button(text(engine, "tg_all_topics", lang), Callback::Menu);
     send_reply(bot, chat, &paras, Some(keyboard), None).await
 }

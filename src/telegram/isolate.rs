@@ -40,7 +40,7 @@ pub(crate) fn isolate<E: AnswerEngine>(
                 let update: Arc<Update> = deps.get();
                 let bot: Arc<TgBot> = deps.get();
                 let engine: Arc<EngineHandle<E>> = deps.get();
-                let langs: Arc<ChatLangs> = deps.get();
+                let langs: Arc<Arc<ChatLangs>> = deps.get();
                 let task = tokio::spawn(inner.execute(deps, cont));
                 match task.await {
                     Ok(flow) => flow,

@@ -117,24 +117,16 @@ pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), Serve
     run(config, engine, stop_signal()).await
 }
 
-/// [`serve`] for a synchronous `main`: builds the runtime, serves, and maps the outcome to an
-/// exit code (0 after a graceful stop; the error is printed to stderr otherwise).
-pub fn serve_blocking<E: AnswerEngine>(engine: E) -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return std::process::ExitCode::from(70);
-        }
-    };
-    match runtime.block_on(serve(super::engine_handle(engine))) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            log::error!("{err}");
-            eprintln!("error: {err}");
-            std::process::ExitCode::from(err.exit_code())
-        }
+/// [`serve`] for a synchronous `main`: builds the runtime and serves until a signal.
+/// Exit with [`ServeError::exit_code`] on an error.
+pub fn serve_blocking<E: AnswerEngine>(engine: E) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(serve(super::engine_handle(engine)));
+    if let Err(err) = &outcome {
+        log::error!("{err}");
     }
+    outcome
 }
 
 /// Resolves on the first SIGTERM or SIGINT. Listening starts when this is called, so a signal

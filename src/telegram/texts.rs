@@ -9,24 +9,6 @@ use crate::text::Lang;
 
 /// Every `tg_` key with its built-in Dutch and English wording.
 pub const DEFAULTS: &[(&str, &str, &str)] = &[
-    (
-        "tg_start",
-        "Welkom! Ik beantwoord vragen over vitamine B12 met de informatie van het ziekenhuis, \
-         en ik leg uit wat een B12-uitslag volgens de tabel van ons laboratorium betekent.\n\n\
-         Ik geef informatie, geen diagnose: uw huisarts beslist wat er moet gebeuren. \
-         Bij spoed belt u 112 of de huisartsenpost.\n\n\
-         Typ uw vraag in gewone woorden, of kies een onderwerp:",
-        "Welcome! I answer questions about vitamin B12 with the hospital's information, and I \
-         explain what a B12 result means according to our laboratory's table.\n\n\
-         I give information, not a diagnosis: your GP decides what should happen. \
-         In an emergency, call 112 or the out-of-hours GP service (huisartsenpost).\n\n\
-         Type your question in your own words, or choose a topic:",
-    ),
-    (
-        "tg_help_commands",
-        "/onderwerpen – alle onderwerpen\n/taal – Nederlands of English\n/start – opnieuw beginnen",
-        "/topics – all topics\n/language – Nederlands or English\n/start – start again",
-    ),
     ("tg_topics", "Kies een onderwerp:", "Choose a topic:"),
     (
         "tg_lang_choose",
@@ -54,15 +36,15 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     ),
     (
         "tg_human",
-        "Via deze chat kan ik u nog niet doorverbinden met een medewerker. \
-         U kunt het ziekenhuis zelf bereiken; zo doet u dat:",
-        "I cannot put you through to a staff member in this chat yet. \
-         You can contact the hospital yourself; this is how:",
-    ),
-    (
-        "tg_human_fallback",
-        "Neem voor een persoonlijke vraag contact op met uw huisarts, of bel het ziekenhuis.",
-        "For a personal question, please contact your GP or call the hospital.",
+        "Via deze Telegram-chat kan ik u nog niet doorverbinden met een medewerker. U kunt \
+         Ziekenhuis Gelderse Vallei zelf bereiken via het vragenformulier op de website van het \
+         ziekenhuis.\n\n\
+         Voor medische vragen over uw eigen situatie neemt u contact op met uw huisarts. \
+         Bij levensgevaar belt u direct 112.",
+        "I cannot put you through to a staff member in this Telegram chat yet. You can reach \
+         Ziekenhuis Gelderse Vallei yourself via the question form on the hospital's website.\n\n\
+         For medical questions about your own situation, please contact your GP (huisarts). \
+         In a life-threatening emergency, call 112 straight away.",
     ),
     ("tg_none_of_these", "Geen van deze", "None of these"),
     ("tg_all_topics", "Alle onderwerpen", "All topics"),
@@ -125,6 +107,31 @@ mod tests {
             assert!(seen.insert(*key), "duplicate {key}");
             assert!(!nl.trim().is_empty() && !en.trim().is_empty(), "{key}");
         }
+    }
+
+    #[test]
+    fn every_tg_key_the_code_uses_has_a_builtin_wording() {
+        let sources = [
+            include_str!("handlers.rs"),
+            include_str!("isolate.rs"),
+            include_str!("commands.rs"),
+            include_str!("serve.rs"),
+        ];
+        let mut used = 0;
+        for src in sources {
+            for (i, _) in src.match_indices("\"tg_") {
+                let key: String = src[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    !builtin(&key, Lang::Nl).is_empty(),
+                    "no built-in text for {key}"
+                );
+                used += 1;
+            }
+        }
+        assert!(used > 10);
     }
 
     #[test]

@@ -187,6 +187,8 @@ struct Inner {
 
 struct Shared {
     token: String,
+    /// Set when the test revokes the token: from then on every request gets 401.
+    revoked: std::sync::atomic::AtomicBool,
     bot_id: i64,
     bot_username: String,
     inner: Mutex<Inner>,
@@ -228,6 +230,7 @@ impl FakeBotApi {
         let (version, _) = watch::channel(0);
         let shared = Arc::new(Shared {
             token: token.to_string(),
+            revoked: Default::default(),
             bot_id: token
                 .split(':')
                 .next()
@@ -301,6 +304,15 @@ impl FakeBotApi {
             .lock()
             .delays
             .insert(method.to_ascii_lowercase(), delay);
+    }
+
+    /// Revokes the bot's token (as /revoke in BotFather does): every request from now on,
+    /// including a pending long poll, gets 401 Unauthorized.
+    pub fn revoke_token(&self) {
+        self.shared
+            .revoked
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.shared.bump();
     }
 
     // ---- creating updates ------------------------------------------------------------
@@ -441,7 +453,8 @@ impl FakeBotApi {
                 Self::tick(&mut inner),
             )
         };
-        let mut msg = json!({"message_id": message_id, "from": from.user_json(), "chat": chat, "date": date});
+        let mut msg =
+            json!({"message_id": message_id, "from": from.user_json(), "chat": chat, "date": date});
         merge(&mut msg, text_content(text));
         self.push_update("message", msg)
     }
@@ -457,7 +470,8 @@ impl FakeBotApi {
                 Self::tick(&mut inner),
             )
         };
-        let mut msg = json!({"message_id": message_id, "sender_chat": chat, "chat": chat, "date": date});
+        let mut msg =
+            json!({"message_id": message_id, "sender_chat": chat, "chat": chat, "date": date});
         merge(&mut msg, text_content(text));
         self.push_update("channel_post", msg)
     }
@@ -467,7 +481,11 @@ impl FakeBotApi {
     pub fn press(&self, p: &Patient, message: &Value, data: &str) -> String {
         let id = {
             let mut inner = self.shared.lock();
-            let id = format!("{}{:06}", 4_382_000_000_000_000u64 + p.user_id as u64, inner.next_callback);
+            let id = format!(
+                "{}{:06}",
+                4_382_000_000_000_000u64 + p.user_id as u64,
+                inner.next_callback
+            );
             inner.next_callback += 1;
             inner.callbacks.insert(id.clone(), Vec::new());
             id
@@ -493,7 +511,10 @@ impl FakeBotApi {
     }
 
     pub fn requests_of(&self, method: &str) -> Vec<Recorded> {
-        self.requests().into_iter().filter(|r| r.is(method)).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.is(method))
+            .collect()
     }
 
     /// Messages accepted for `chat_id`, in order.
@@ -544,7 +565,12 @@ impl FakeBotApi {
     }
 
     /// Waits until `cond` holds (checked on every change), or panics after `timeout`.
-    pub async fn wait_until(&self, what: &str, timeout: Duration, cond: impl Fn(&FakeBotApi) -> bool) {
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        cond: impl Fn(&FakeBotApi) -> bool,
+    ) {
         let mut rx = self.shared.version.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
@@ -564,7 +590,9 @@ impl FakeBotApi {
                         .iter()
                         .map(|r| format!("{}({:?})", r.method, r.status))
                         .collect();
-                    panic!("timed out after {timeout:?} waiting for: {what}\nrequests so far: {methods:?}");
+                    panic!(
+                        "timed out after {timeout:?} waiting for: {what}\nrequests so far: {methods:?}"
+                    );
                 }
             }
         }
@@ -685,7 +713,8 @@ async fn handle(
     };
     shared.bump();
 
-    let (status, body) = if token != shared.token {
+    let revoked = shared.revoked.load(std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = if token != shared.token || revoked {
         // Telegram: 401 for a wrong token of the right shape, 404 for garbage.
         if token.contains(':') {
             error(401, "Unauthorized")
@@ -849,7 +878,9 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
         let mut inner = shared.lock();
         match offset {
             Some(o) if o > 0 => {
-                inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= o);
+                inner
+                    .updates
+                    .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= o);
                 inner.confirmed_offset = inner.confirmed_offset.max(o);
             }
             Some(o) if o < 0 => {
@@ -869,6 +900,9 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     loop {
         rx.borrow_and_update();
+        if shared.revoked.load(std::sync::atomic::Ordering::SeqCst) {
+            return error(401, "Unauthorized");
+        }
         {
             let mut inner = shared.lock();
             if !inner.updates.is_empty() || timeout == 0 {
@@ -879,7 +913,10 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
                 return ok(Value::Array(batch));
             }
         }
-        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+        if tokio::time::timeout_at(deadline, rx.changed())
+            .await
+            .is_err()
+        {
             return ok(json!([]));
         }
     }
@@ -893,14 +930,20 @@ fn send_message(shared: &Arc<Shared>, params: &Value, seq: usize) -> (u16, Value
         return bad_request("message text is empty");
     };
     let parse_mode = str_param(params, "parse_mode").map(str::to_string);
-    let (text, entities) = match parse_mode.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let (text, entities) = match parse_mode
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("") => (source.to_string(), Vec::new()),
         Some("html") => match parse_html(source) {
             Ok(parsed) => parsed,
             Err(e) => return bad_request(&format!("can't parse entities: {e}")),
         },
         Some(other) => {
-            return bad_request(&format!("unsupported parse_mode {other:?} (the fake speaks HTML)"));
+            return bad_request(&format!(
+                "unsupported parse_mode {other:?} (the fake speaks HTML)"
+            ));
         }
     };
     if text.trim().is_empty() {
@@ -970,9 +1013,9 @@ fn validate_markup(markup: &Value) -> Result<(), String> {
         .as_array()
         .ok_or("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")?;
     for row in rows {
-        let row = row
-            .as_array()
-            .ok_or("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")?;
+        let row = row.as_array().ok_or(
+            "field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays",
+        )?;
         for button in row {
             let text = button["text"].as_str().unwrap_or("");
             if text.trim().is_empty() {
@@ -995,7 +1038,11 @@ fn answer_callback_query(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
     let id = match &params["callback_query_id"] {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
-        _ => return bad_request("query is too old and response timeout expired or query ID is invalid"),
+        _ => {
+            return bad_request(
+                "query is too old and response timeout expired or query ID is invalid",
+            );
+        }
     };
     let text = str_param(params, "text").map(str::to_string);
     if let Some(t) = &text
@@ -1043,7 +1090,9 @@ fn set_my_commands(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
         menu.push((name.to_string(), description.to_string()));
     }
     let language = str_param(params, "language_code").unwrap_or("").to_string();
-    if !(language.is_empty() || language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase())) {
+    if !(language.is_empty()
+        || language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase()))
+    {
         return bad_request("invalid language code specified");
     }
     let mut inner = shared.lock();
@@ -1055,8 +1104,22 @@ fn set_my_commands(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
 // ---- Telegram's HTML ---------------------------------------------------------------------
 
 const ALLOWED_TAGS: &[&str] = &[
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
-    "pre", "blockquote", "tg-emoji",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
 ];
 
 fn entity_type(tag: &str) -> &'static str {
@@ -1110,20 +1173,33 @@ pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>),
                         None => (inner, ""),
                     };
                     let name = name.to_ascii_lowercase();
-                    if name.is_empty() || name.ends_with('/') || !ALLOWED_TAGS.contains(&name.as_str()) {
-                        return Err(format!("Unsupported start tag \"{name}\" at byte offset {i}"));
+                    if name.is_empty()
+                        || name.ends_with('/')
+                        || !ALLOWED_TAGS.contains(&name.as_str())
+                    {
+                        return Err(format!(
+                            "Unsupported start tag \"{name}\" at byte offset {i}"
+                        ));
                     }
-                    let attrs = parse_attrs(attrs).map_err(|e| format!("{e} at byte offset {i}"))?;
-                    let attr = |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+                    let attrs =
+                        parse_attrs(attrs).map_err(|e| format!("{e} at byte offset {i}"))?;
+                    let attr =
+                        |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
                     match name.as_str() {
                         "span" if attr("class") != Some("tg-spoiler") => {
-                            return Err(format!("Tag \"span\" must have class \"tg-spoiler\" at byte offset {i}"));
+                            return Err(format!(
+                                "Tag \"span\" must have class \"tg-spoiler\" at byte offset {i}"
+                            ));
                         }
                         "a" if attr("href").is_none_or(str::is_empty) => {
-                            return Err(format!("Tag \"a\" must have attribute \"href\" at byte offset {i}"));
+                            return Err(format!(
+                                "Tag \"a\" must have attribute \"href\" at byte offset {i}"
+                            ));
                         }
                         "tg-emoji" if attr("emoji-id").is_none() => {
-                            return Err(format!("Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {i}"));
+                            return Err(format!(
+                                "Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {i}"
+                            ));
                         }
                         _ => {}
                     }
@@ -1131,14 +1207,25 @@ pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>),
                 }
                 i = end + 1;
             }
-            b'>' => return Err(format!("Unexpected \">\" at byte offset {i} (must be &gt;)")),
+            b'>' => {
+                return Err(format!(
+                    "Unexpected \">\" at byte offset {i} (must be &gt;)"
+                ));
+            }
             b'&' => {
-                let Some(semi) = source[i..].find(';').map(|e| i + e).filter(|&e| e - i <= 10) else {
-                    return Err(format!("Unescaped \"&\" at byte offset {i} (must be &amp;)"));
+                let Some(semi) = source[i..]
+                    .find(';')
+                    .map(|e| i + e)
+                    .filter(|&e| e - i <= 10)
+                else {
+                    return Err(format!(
+                        "Unescaped \"&\" at byte offset {i} (must be &amp;)"
+                    ));
                 };
                 let name = &source[i + 1..semi];
-                let decoded = decode_entity(name)
-                    .ok_or_else(|| format!("Unsupported HTML entity \"&{name};\" at byte offset {i}"))?;
+                let decoded = decode_entity(name).ok_or_else(|| {
+                    format!("Unsupported HTML entity \"&{name};\" at byte offset {i}")
+                })?;
                 text.push(decoded);
                 utf16 += decoded.len_utf16();
                 i = semi + 1;
@@ -1152,7 +1239,9 @@ pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>),
         }
     }
     if let Some((open, _)) = stack.pop() {
-        return Err(format!("Can't find end tag corresponding to start tag \"{open}\""));
+        return Err(format!(
+            "Can't find end tag corresponding to start tag \"{open}\""
+        ));
     }
     entities.sort_by_key(|(_, o, _)| *o);
     Ok((text, entities))
@@ -1188,9 +1277,7 @@ fn parse_attrs(s: &str) -> Result<Vec<(String, String)>, String> {
             let after = after.trim_start();
             let (value, remaining) = match after.chars().next() {
                 Some(q @ ('"' | '\'')) => {
-                    let close = after[1..]
-                        .find(q)
-                        .ok_or("Unclosed attribute value")?;
+                    let close = after[1..].find(q).ok_or("Unclosed attribute value")?;
                     (&after[1..1 + close], &after[close + 2..])
                 }
                 _ => {
