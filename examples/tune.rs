@@ -37,5 +37,9 @@ fn main() {
     }
     let d = Thresholds::default();
     let e = Engine::new(faq, EngineConfig::default()).with_thresholds(d);
-    println!("default {:?}: {:.3}", d, eval::accuracy(&eval::run(&e, &cases)));
+    println!(
+        "default {:?}: {:.3}",
+        d,
+        eval::accuracy(&eval::run(&e, &cases))
+    );
 }

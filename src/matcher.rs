@@ -288,15 +288,17 @@ impl Index {
                 }
             }
         }
-        if n >= 5 {
+        if n >= 4 {
+            // The word begins a known compound ("hart" ~ "hartkloppingen").
             let start = self.sorted_surface.partition_point(|s| s.as_str() < w);
             for cand in self.sorted_surface[start..]
                 .iter()
                 .take_while(|s| s.starts_with(w))
+                .filter(|s| s.chars().count() >= n + 3)
                 .take(8)
             {
                 let share = n as f32 / cand.chars().count() as f32;
-                add(&mut found, self.surface[cand], 0.5 + 0.3 * share);
+                add(&mut found, self.surface[cand], 0.45 + 0.3 * share);
             }
         }
         found
@@ -352,11 +354,7 @@ impl Index {
             }
         }
         let weighted = |v: &[f32]| -> f32 {
-            v.iter()
-                .zip(words)
-                .map(|(s, w)| s * w.weight)
-                .sum::<f32>()
-                / total
+            v.iter().zip(words).map(|(s, w)| s * w.weight).sum::<f32>() / total
         };
         let mut best_phrase: HashMap<u32, f32> = HashMap::new();
         for (p, (v, met)) in &phrase_best {
@@ -396,21 +394,22 @@ impl Index {
 }
 
 /// Similarity of two words that differ by a typo; 0 when they are not a typo apart.
+///
+/// Short words are left alone (one letter turns "hart" into "harm"): five letters
+/// allow one edit, nine allow two, and the words must share their first two letters
+/// unless the edit is a swap of two neighbours.
 fn typo_similarity(a: &str, b: &str) -> f32 {
     let n = a.chars().count().min(b.chars().count());
-    if n < MIN_FUZZY_LEN {
+    if n < 5 {
         return 0.0;
     }
     let d = strsim::osa_distance(a, b);
-    let allowed = match n {
-        0..=4 => 1,
-        5..=8 => 1 + usize::from(strsim::jaro_winkler(a, b) > 0.93),
-        _ => 2 + usize::from(n >= 12),
-    };
+    let allowed = if n >= 9 { 2 } else { 1 };
+    let same_start = a.chars().take(2).eq(b.chars().take(2));
     if d == 0 {
         1.0
-    } else if d <= allowed {
-        (0.92 - 0.07 * d as f32).max(0.7)
+    } else if d <= allowed && (same_start || d == 1) {
+        0.85 - 0.1 * (d as f32 - 1.0)
     } else {
         0.0
     }
@@ -495,6 +494,13 @@ impl Builder {
             .map(|ep| (1.0 + n / ep.len().max(1) as f32).ln())
             .collect();
         let unknown_weight = (1.0 + n).ln() * 0.8;
+        // A keyword that half the entries share ("B12" in "B12 Kliniek") points nowhere.
+        let mut keyword_postings = self.keyword_postings;
+        for (t, kp) in keyword_postings.iter_mut().enumerate() {
+            if self.entry_postings[t].len() as f32 >= n / 2.0 {
+                kp.clear();
+            }
+        }
         let mut sorted_surface: Vec<String> = self.surface.keys().cloned().collect();
         sorted_surface.sort();
         let mut by_shape: HashMap<(char, usize), Vec<u32>> = HashMap::new();
@@ -511,7 +517,7 @@ impl Builder {
             idf,
             postings: self.postings,
             entry_postings: self.entry_postings,
-            keyword_postings: self.keyword_postings,
+            keyword_postings,
             phrases: self.phrases,
             surface: self.surface,
             sorted_surface,
