@@ -81,9 +81,11 @@ pub struct EngineConfig {
 pub struct Thresholds {
     /// Below this best score a question is outside the FAQ.
     pub no_match: f32,
-    /// From this score on (and clearly ahead of the runner-up) the best topic is answered.
+    /// From this score on the best topic is answered; between `no_match` and this, the
+    /// likeliest topics are offered to choose from (`clarify`).
     pub accept: f32,
-    /// How far ahead of the runner-up the best topic must be to be answered directly.
+    /// A runner-up closer than this to an answered topic is offered first among the
+    /// follow-up topics.
     pub gap: f32,
     /// Without "B12" in the message, the share of it the FAQ must know to count at all.
     pub min_known_unanchored: f32,
@@ -93,9 +95,9 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             no_match: 0.22,
-            accept: 0.38,
-            gap: 0.06,
-            min_known_unanchored: 0.55,
+            accept: 0.30,
+            gap: 0.05,
+            min_known_unanchored: 0.6,
         }
     }
 }
@@ -159,7 +161,8 @@ impl Engine {
 
     /// The title of a topic in `lang`.
     pub fn title(&self, id: &str, lang: Lang) -> Option<&str> {
-        self.entry_index(id).map(|i| self.faq.entries[i].title.get(lang))
+        self.entry_index(id)
+            .map(|i| self.faq.entries[i].title.get(lang))
     }
 
     fn entry_index(&self, id: &str) -> Option<usize> {
@@ -182,12 +185,23 @@ impl Engine {
         for w in &words {
             let _ = write!(out, "{:<18} w={:.2}", w.word, w.weight);
             for &(t, s) in &w.matches {
-                let _ = write!(out, "  {}({:.2}, idf {:.2})", self.index.term_name(t), s, self.index.idf(t));
+                let _ = write!(
+                    out,
+                    "  {}({:.2}, idf {:.2})",
+                    self.index.term_name(t),
+                    s,
+                    self.index.idf(t)
+                );
             }
             out.push('\n');
         }
         let scored = self.index.score_words(&words);
-        let _ = writeln!(out, "known {:.2}, b12 named: {}", scored.known, intents::names_b12(&tokens));
+        let _ = writeln!(
+            out,
+            "known {:.2}, b12 named: {}",
+            scored.known,
+            intents::names_b12(&tokens)
+        );
         for h in scored.hits.iter().take(5) {
             let _ = writeln!(
                 out,
@@ -242,28 +256,46 @@ impl Engine {
         let Some(best) = scored.best() else {
             return self.no_match(lang, 0.0);
         };
-        if !anchored && (intents::names_other_subject(tokens) || scored.known < t.min_known_unanchored)
+        // Without "B12" in it, a question must be mostly in the FAQ's words, and mostly in
+        // one entry's words: words scattered over several topics are a question about
+        // something else that happens to share "bloed" or "tekort".
+        if !anchored
+            && (intents::names_other_subject(tokens)
+                || scored.known < t.min_known_unanchored
+                || best.coverage < t.min_known_unanchored * 0.75)
         {
             return self.no_match(lang, best.score);
         }
-        if best.score < t.no_match {
-            return self.no_match(lang, best.score);
-        }
-        let runner_up = scored.second().map(|h| h.score).unwrap_or(0.0);
-        if best.score >= t.accept && best.score - runner_up >= t.gap {
-            return self.faq_answer(best.entry, best.score, lang);
-        }
-        let suggestions: Vec<usize> = scored
+        let candidates: Vec<usize> = scored
             .hits
             .iter()
             .take(3)
-            .filter(|h| h.score >= t.no_match && h.score >= best.score * 0.75)
+            .filter(|h| h.score >= t.no_match * 0.5 && h.score >= best.score * 0.75)
             .map(|h| h.entry)
             .collect();
-        if suggestions.len() < 2 {
+        if best.score < t.no_match {
+            // Named B12 but no topic stands out: offer the likeliest ones.
+            if anchored && candidates.len() >= 2 {
+                return self.clarify(&candidates, best.score, lang);
+            }
+            return self.no_match(lang, best.score);
+        }
+        if best.score >= t.accept {
+            let mut a = self.faq_answer(best.entry, best.score, lang);
+            // A close runner-up is offered first among the follow-ups: one tap away.
+            if let Some(second) = scored.second()
+                && best.score - second.score < t.gap
+            {
+                let id = &self.faq.entries[second.entry].id;
+                a.related.retain(|r| r != id);
+                a.related.insert(0, id.clone());
+            }
+            return a;
+        }
+        if candidates.len() < 2 {
             return self.faq_answer(best.entry, best.score, lang);
         }
-        self.clarify(&suggestions, best.score, lang)
+        self.clarify(&candidates, best.score, lang)
     }
 
     fn faq_answer(&self, i: usize, score: f32, lang: Lang) -> Answer {
@@ -279,10 +311,17 @@ impl Engine {
     fn clarify(&self, entries: &[usize], score: f32, lang: Lang) -> Answer {
         let mut reply = self.text("clarify_intro", lang).trim().to_string();
         for (n, &i) in entries.iter().enumerate() {
-            reply.push_str(&format!("\n{}. {}", n + 1, self.faq.entries[i].title.get(lang)));
+            reply.push_str(&format!(
+                "\n{}. {}",
+                n + 1,
+                self.faq.entries[i].title.get(lang)
+            ));
         }
         Answer {
-            suggestions: entries.iter().map(|&i| self.faq.entries[i].id.clone()).collect(),
+            suggestions: entries
+                .iter()
+                .map(|&i| self.faq.entries[i].id.clone())
+                .collect(),
             score,
             ..self.finish(Intent::Clarify, reply, lang)
         }

@@ -70,9 +70,15 @@ pub fn judge(case: &Case, answer: &Answer) -> (bool, bool) {
     match e.intent.as_str() {
         "faq" => {
             let ok = answer.intent == Intent::Faq
-                && answer.faq_id.as_ref().is_some_and(|id| e.faq_id.contains(id));
+                && answer
+                    .faq_id
+                    .as_ref()
+                    .is_some_and(|id| e.faq_id.contains(id));
             let tap = answer.intent == Intent::Clarify
-                && answer.suggestions.first().is_some_and(|id| e.faq_id.contains(id));
+                && answer
+                    .suggestions
+                    .first()
+                    .is_some_and(|id| e.faq_id.contains(id));
             (ok, tap)
         }
         "b12_value" => {
@@ -141,7 +147,10 @@ pub fn safety_misses(outcomes: &[Outcome]) -> Vec<String> {
     outcomes
         .iter()
         .filter(|o| {
-            let must = matches!(o.case.expect.intent.as_str(), "b12_value" | "urgent" | "human");
+            let must = matches!(
+                o.case.expect.intent.as_str(),
+                "b12_value" | "urgent" | "human"
+            );
             (must && !o.right)
                 || (o.case.expect.intent != "urgent" && o.answer.intent == Intent::Urgent)
         })
@@ -208,7 +217,10 @@ pub fn report(outcomes: &[Outcome]) -> String {
             (&mut by_intent, o.case.expect.intent.clone()),
             (
                 &mut by_lang,
-                o.case.lang.map(|l| l.code().to_string()).unwrap_or("?".into()),
+                o.case
+                    .lang
+                    .map(|l| l.code().to_string())
+                    .unwrap_or("?".into()),
             ),
         ] {
             let t = map.entry(key).or_default();

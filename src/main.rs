@@ -9,13 +9,23 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(name = "b12bot", version, about = "Answers patients' questions about vitamin B12")]
+#[command(
+    name = "b12bot",
+    version,
+    about = "Answers patients' questions about vitamin B12"
+)]
 struct Cli {
     /// The FAQ folder (one TOML file per entry, plus texts.toml).
     #[arg(long, global = true, default_value = "faq", env = "B12BOT_FAQ")]
     faq: PathBuf,
     /// How far the bot goes with a reported B12 value.
-    #[arg(long, global = true, value_enum, default_value = "explain-band", env = "B12BOT_VALUE_POLICY")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "explain-band",
+        env = "B12BOT_VALUE_POLICY"
+    )]
     value_policy: Policy,
     #[command(subcommand)]
     command: Command,
@@ -217,7 +227,8 @@ fn chat(engine: &Engine) -> Result<()> {
 }
 
 fn run_eval(engine: &Engine, file: &Path, min: Option<f64>, strict_safety: bool) -> Result<()> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let cases = eval::parse_cases(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let outcomes = eval::run(engine, &cases);
     print!("{}", eval::report(&outcomes));

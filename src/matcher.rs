@@ -35,8 +35,11 @@ pub struct Index {
     idf: Vec<f32>,
     /// term → phrases containing it
     postings: Vec<Vec<u32>>,
-    /// term → entries whose bag (phrasings + keywords) contains it
-    entry_postings: Vec<Vec<u32>>,
+    /// term → entries whose bag contains it, with its strength there (1 for phrasings
+    /// and keywords, less for words that only occur in the answer)
+    entry_postings: Vec<Vec<(u32, f32)>>,
+    /// term → entries that list it among their staff keywords
+    keyword_postings: Vec<Vec<u32>>,
     phrases: Vec<Phrase>,
     /// surface (folded, unstemmed) word → term id, for typo and compound matching
     surface: HashMap<String, TermId>,
@@ -98,6 +101,10 @@ pub fn content_words(raw: &str) -> Vec<String> {
 
 const MIN_FUZZY_LEN: usize = 4;
 
+/// How much a word that occurs only in an entry's answer counts, against 1 for a word
+/// of its questions or keywords.
+const ANSWER_STRENGTH: f32 = 0.6;
+
 impl Index {
     /// Build the index over every entry's questions, titles and keywords.
     pub fn build(faq: &Faq) -> Index {
@@ -110,8 +117,9 @@ impl Index {
                 }
                 b.phrase(ei, e.title.get(lang), lang);
                 for k in e.keywords.get(lang) {
-                    b.bag_only(ei, k, lang);
+                    b.keyword(ei, k, lang);
                 }
+                b.answer(ei, e.answer.get(lang), lang);
             }
         }
         b.finish(faq.entries.len())
@@ -135,10 +143,22 @@ impl Index {
         self.entry_count
     }
 
-    /// Look up a question's words in the index.
+    /// Look up a question's words in the index. Unknown Dutch compounds are split into
+    /// known parts first ("behandelmogelijkheden" → "behandel" + "mogelijkheden").
     pub fn query_words(&self, raw: &str) -> Vec<QueryWord> {
-        let mut out: Vec<QueryWord> = Vec::new();
+        let mut words: Vec<(String, f32)> = Vec::new();
         for w in content_words(raw) {
+            if self.exact(&w).is_none()
+                && let Some((head, tail)) = self.split_compound(&w)
+            {
+                words.push((head, 1.0));
+                words.push((tail, 0.5));
+            } else {
+                words.push((w, 1.0));
+            }
+        }
+        let mut out: Vec<QueryWord> = Vec::new();
+        for (w, share) in words {
             if out.iter().any(|q| q.word == w) {
                 continue;
             }
@@ -148,7 +168,7 @@ impl Index {
                 .map(|&(t, s)| self.idf[t as usize] * s.max(0.5))
                 .fold(0.0f32, f32::max);
             let weight = if matches.is_empty() {
-                self.unknown_weight
+                self.unknown_weight * share
             } else {
                 weight
             };
@@ -159,6 +179,58 @@ impl Index {
             });
         }
         out
+    }
+
+    /// The term a word is, by its stem in either language or as written; Dutch past
+    /// participles are tried without their "ge-" ("geprikt" → "prik").
+    fn exact(&self, w: &str) -> Option<TermId> {
+        let direct = [Lang::Nl, Lang::En]
+            .iter()
+            .find_map(|&l| self.terms.get(&text::stem(w, l)))
+            .or_else(|| self.surface.get(w))
+            .copied();
+        if direct.is_some() {
+            return direct;
+        }
+        let rest = w.strip_prefix("ge").filter(|r| r.chars().count() >= 4)?;
+        let trimmed = rest.strip_suffix(['t', 'd']).unwrap_or(rest);
+        [rest, trimmed].iter().find_map(|r| {
+            self.surface
+                .get(*r)
+                .or_else(|| self.terms.get(&text::stem(r, Lang::Nl)))
+                .copied()
+        })
+    }
+
+    /// Split an unknown word into a known head and a tail of at least four letters
+    /// (preferring the longest known head), or a short prefix and a known tail.
+    fn split_compound(&self, w: &str) -> Option<(String, String)> {
+        let chars: Vec<char> = w.chars().collect();
+        let n = chars.len();
+        if n < 7 || n > 40 {
+            return None;
+        }
+        let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+        // Both parts known: the best evidence.
+        for cut in (3..=n - 4).rev() {
+            let (h, t) = (part(0, cut), part(cut, n));
+            if self.exact(&h).is_some() && self.exact(&t).is_some() {
+                return Some((h, t));
+            }
+        }
+        for cut in (4..=n - 4).rev() {
+            let (h, t) = (part(0, cut), part(cut, n));
+            if self.exact(&h).is_some() {
+                return Some((h, t));
+            }
+        }
+        for cut in 2..=n - 4 {
+            let (h, t) = (part(0, cut), part(cut, n));
+            if self.exact(&t).is_some() {
+                return Some((t, h));
+            }
+        }
+        None
     }
 
     /// The FAQ terms a question word meets, with their similarity.
@@ -176,7 +248,7 @@ impl Index {
                 add(&mut found, t, 1.0);
             }
         }
-        if let Some(&t) = self.surface.get(w) {
+        if let Some(t) = self.exact(w) {
             add(&mut found, t, 1.0);
         }
         if !found.is_empty() || w.chars().count() < MIN_FUZZY_LEN || w.len() > 40 {
@@ -216,15 +288,17 @@ impl Index {
                 }
             }
         }
-        if n >= 5 {
+        if n >= 4 {
+            // The word begins a known compound ("hart" ~ "hartkloppingen").
             let start = self.sorted_surface.partition_point(|s| s.as_str() < w);
             for cand in self.sorted_surface[start..]
                 .iter()
                 .take_while(|s| s.starts_with(w))
+                .filter(|s| s.chars().count() >= n + 3)
                 .take(8)
             {
                 let share = n as f32 / cand.chars().count() as f32;
-                add(&mut found, self.surface[cand], 0.5 + 0.3 * share);
+                add(&mut found, self.surface[cand], 0.45 + 0.3 * share);
             }
         }
         found
@@ -252,12 +326,18 @@ impl Index {
 
         // Coverage per entry: for each question word, its best similarity within the entry.
         let mut cover: HashMap<u32, Vec<f32>> = HashMap::new();
+        // Per entry: the same, counting only the staff's keywords.
+        let mut keyword: HashMap<u32, Vec<f32>> = HashMap::new();
         // Per phrase: best similarity per question word, and which phrase terms were met.
         let mut phrase_best: HashMap<u32, (Vec<f32>, Vec<(TermId, f32)>)> = HashMap::new();
         for (wi, w) in words.iter().enumerate() {
             for &(t, s) in &w.matches {
-                for &e in &self.entry_postings[t as usize] {
+                for &(e, strength) in &self.entry_postings[t as usize] {
                     let v = cover.entry(e).or_insert_with(|| vec![0.0; words.len()]);
+                    v[wi] = v[wi].max(s * strength);
+                }
+                for &e in &self.keyword_postings[t as usize] {
+                    let v = keyword.entry(e).or_insert_with(|| vec![0.0; words.len()]);
                     v[wi] = v[wi].max(s);
                 }
                 for &p in &self.postings[t as usize] {
@@ -274,11 +354,7 @@ impl Index {
             }
         }
         let weighted = |v: &[f32]| -> f32 {
-            v.iter()
-                .zip(words)
-                .map(|(s, w)| s * w.weight)
-                .sum::<f32>()
-                / total
+            v.iter().zip(words).map(|(s, w)| s * w.weight).sum::<f32>() / total
         };
         let mut best_phrase: HashMap<u32, f32> = HashMap::new();
         for (p, (v, met)) in &phrase_best {
@@ -300,9 +376,10 @@ impl Index {
             .map(|(&e, v)| {
                 let coverage = weighted(v);
                 let phrase = best_phrase.get(&e).copied().unwrap_or(0.0);
+                let keywords = keyword.get(&e).map(|v| weighted(v)).unwrap_or(0.0);
                 Hit {
                     entry: e as usize,
-                    score: 0.55 * coverage + 0.45 * phrase,
+                    score: (0.5 * coverage + 0.4 * phrase + 0.2 * keywords).min(1.0),
                     coverage,
                 }
             })
@@ -317,21 +394,22 @@ impl Index {
 }
 
 /// Similarity of two words that differ by a typo; 0 when they are not a typo apart.
+///
+/// Short words are left alone (one letter turns "hart" into "harm"): five letters
+/// allow one edit, nine allow two, and the words must share their first two letters
+/// unless the edit is a swap of two neighbours.
 fn typo_similarity(a: &str, b: &str) -> f32 {
     let n = a.chars().count().min(b.chars().count());
-    if n < MIN_FUZZY_LEN {
+    if n < 5 {
         return 0.0;
     }
     let d = strsim::osa_distance(a, b);
-    let allowed = match n {
-        0..=4 => 1,
-        5..=8 => 1 + usize::from(strsim::jaro_winkler(a, b) > 0.93),
-        _ => 2 + usize::from(n >= 12),
-    };
+    let allowed = if n >= 9 { 2 } else { 1 };
+    let same_start = a.chars().take(2).eq(b.chars().take(2));
     if d == 0 {
         1.0
-    } else if d <= allowed {
-        (0.92 - 0.07 * d as f32).max(0.7)
+    } else if d <= allowed && (same_start || d == 1) {
+        0.85 - 0.1 * (d as f32 - 1.0)
     } else {
         0.0
     }
@@ -341,7 +419,8 @@ fn typo_similarity(a: &str, b: &str) -> f32 {
 struct Builder {
     terms: HashMap<String, TermId>,
     postings: Vec<Vec<u32>>,
-    entry_postings: Vec<Vec<u32>>,
+    entry_postings: Vec<Vec<(u32, f32)>>,
+    keyword_postings: Vec<Vec<u32>>,
     phrases: Vec<Phrase>,
     surface: HashMap<String, TermId>,
 }
@@ -354,12 +433,17 @@ impl Builder {
         if id == next {
             self.postings.push(Vec::new());
             self.entry_postings.push(Vec::new());
+            self.keyword_postings.push(Vec::new());
         }
         self.surface.entry(word.to_string()).or_insert(id);
         id
     }
 
     fn bag_terms(&mut self, entry: u32, raw: &str, lang: Lang) -> Vec<TermId> {
+        self.bag_terms_with(entry, raw, lang, 1.0)
+    }
+
+    fn bag_terms_with(&mut self, entry: u32, raw: &str, lang: Lang, strength: f32) -> Vec<TermId> {
         let mut ts: Vec<TermId> = Vec::new();
         for w in content_words(raw) {
             let t = self.term(&w, lang);
@@ -367,11 +451,18 @@ impl Builder {
                 ts.push(t);
             }
             let ep = &mut self.entry_postings[t as usize];
-            if ep.last() != Some(&entry) {
-                ep.push(entry);
+            match ep.last_mut() {
+                Some(last) if last.0 == entry => last.1 = last.1.max(strength),
+                _ => ep.push((entry, strength)),
             }
         }
         ts
+    }
+
+    /// Words of the answer text: they widen an entry's vocabulary, more weakly than
+    /// the questions patients ask.
+    fn answer(&mut self, entry: u32, raw: &str, lang: Lang) {
+        self.bag_terms_with(entry, raw, lang, ANSWER_STRENGTH);
     }
 
     fn phrase(&mut self, entry: u32, raw: &str, lang: Lang) {
@@ -386,8 +477,13 @@ impl Builder {
         self.phrases.push(Phrase { entry, terms });
     }
 
-    fn bag_only(&mut self, entry: u32, raw: &str, lang: Lang) {
-        self.bag_terms(entry, raw, lang);
+    fn keyword(&mut self, entry: u32, raw: &str, lang: Lang) {
+        for t in self.bag_terms(entry, raw, lang) {
+            let kp = &mut self.keyword_postings[t as usize];
+            if kp.last() != Some(&entry) {
+                kp.push(entry);
+            }
+        }
     }
 
     fn finish(self, entry_count: usize) -> Index {
@@ -398,6 +494,13 @@ impl Builder {
             .map(|ep| (1.0 + n / ep.len().max(1) as f32).ln())
             .collect();
         let unknown_weight = (1.0 + n).ln() * 0.8;
+        // A keyword that half the entries share ("B12" in "B12 Kliniek") points nowhere.
+        let mut keyword_postings = self.keyword_postings;
+        for (t, kp) in keyword_postings.iter_mut().enumerate() {
+            if self.entry_postings[t].len() as f32 >= n / 2.0 {
+                kp.clear();
+            }
+        }
         let mut sorted_surface: Vec<String> = self.surface.keys().cloned().collect();
         sorted_surface.sort();
         let mut by_shape: HashMap<(char, usize), Vec<u32>> = HashMap::new();
@@ -414,6 +517,7 @@ impl Builder {
             idf,
             postings: self.postings,
             entry_postings: self.entry_postings,
+            keyword_postings,
             phrases: self.phrases,
             surface: self.surface,
             sorted_surface,
