@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
+pub mod load;
 
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq};
@@ -43,6 +44,11 @@ pub struct RunningBot {
 impl RunningBot {
     /// Stops the bot the way a signal does and returns how `run` ended.
     pub async fn stop(mut self) -> Result<(), ServeError> {
+        self.shutdown().await
+    }
+
+    /// [`RunningBot::stop`], keeping the fake server for inspection.
+    pub async fn shutdown(&mut self) -> Result<(), ServeError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
