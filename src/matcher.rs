@@ -47,6 +47,10 @@ pub struct Index {
     /// surface words by (first char, length), for typo look-ups
     by_shape: HashMap<(char, usize), Vec<u32>>,
     entry_count: usize,
+    /// stem or word → synonym groups it belongs to (staff's `synonyms.toml`)
+    synonym_of: HashMap<String, Vec<u32>>,
+    /// synonym groups, folded
+    synonym_groups: Vec<Vec<String>>,
     /// weight given to a question word the FAQ does not know at all
     unknown_weight: f32,
 }
@@ -100,6 +104,9 @@ pub fn content_words(raw: &str) -> Vec<String> {
 
 const MIN_FUZZY_LEN: usize = 4;
 
+/// How similar a staff synonym counts (an exact word or stem counts 1).
+const SYNONYM_SIMILARITY: f32 = 0.9;
+
 /// How many of the best-covering entries get the (costlier) phrase-by-phrase scoring.
 const CANDIDATES: usize = 48;
 
@@ -124,7 +131,20 @@ impl Index {
                 b.answer(ei, e.answer.get(lang), lang);
             }
         }
-        b.finish(faq.entries.len())
+        let mut index = b.finish(faq.entries.len());
+        for (gi, group) in faq.synonyms.iter().enumerate() {
+            let folded: Vec<String> = group.iter().map(|w| text::fold(w.trim())).collect();
+            for w in &folded {
+                for key in [w.clone(), text::stem(w, Lang::Nl), text::stem(w, Lang::En)] {
+                    let groups = index.synonym_of.entry(key).or_default();
+                    if !groups.contains(&(gi as u32)) {
+                        groups.push(gi as u32);
+                    }
+                }
+            }
+            index.synonym_groups.push(folded);
+        }
+        index
     }
 
     /// A term's stem, for explanations.
@@ -151,6 +171,7 @@ impl Index {
         let mut words: Vec<(String, f32)> = Vec::new();
         for w in content_words(raw) {
             if self.exact(&w).is_none()
+                && !self.synonym_of.contains_key(&w)
                 && let Some((head, tail)) = self.split_compound(&w)
             {
                 words.push((head, 1.0));
@@ -253,6 +274,19 @@ impl Index {
         if let Some(t) = self.exact(w) {
             add(&mut found, t, 1.0);
         }
+        // Staff synonyms: the word meets every other word of its groups.
+        let keys = [
+            w.to_string(),
+            text::stem(w, Lang::Nl),
+            text::stem(w, Lang::En),
+        ];
+        for gi in keys.iter().filter_map(|k| self.synonym_of.get(k)).flatten() {
+            for other in &self.synonym_groups[*gi as usize] {
+                if let Some(t) = self.exact(other) {
+                    add(&mut found, t, SYNONYM_SIMILARITY);
+                }
+            }
+        }
         if !found.is_empty() || w.chars().count() < MIN_FUZZY_LEN || w.len() > 40 {
             return found;
         }
@@ -354,11 +388,7 @@ impl Index {
             }
         }
         let weighted = |v: &[f32]| -> f32 {
-            v.iter()
-                .zip(words)
-                .map(|(s, w)| s * w.weight)
-                .sum::<f32>()
-                / total
+            v.iter().zip(words).map(|(s, w)| s * w.weight).sum::<f32>() / total
         };
         let mut pre: Vec<(u32, f32, f32)> = touched
             .iter()
@@ -393,7 +423,11 @@ impl Index {
                         }
                     }
                     if p_met > 0.0 && p_total > 0.0 {
-                        phrase = phrase.max((weighted(&best_word) * p_met / p_total).sqrt());
+                        // Both ways: harmonic mean of how much of the question the phrase
+                        // covers and how much of the phrase the question covers, so a
+                        // one-word phrasing ("b12?") does not match every B12 question.
+                        let (q, r) = (weighted(&best_word), p_met / p_total);
+                        phrase = phrase.max(2.0 * q * r / (q + r));
                     }
                 }
                 Hit {
@@ -543,6 +577,8 @@ impl Builder {
             sorted_surface,
             by_shape,
             entry_count,
+            synonym_of: HashMap::new(),
+            synonym_groups: Vec::new(),
             unknown_weight,
         }
     }
