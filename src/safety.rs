@@ -229,9 +229,24 @@ pub const RULES: &[Rule] = &[
     e(
         "won_t_wake|wont_wake|can_t_wake|cannot_wake|not_waking_up|won_t_respond|not_responding|isn_t_responding|is_not_responding !to",
     ),
+    // A limp child: lying limp, suddenly or very limp, limp and drowsy. A child that "is slap"
+    // and develops slowly is the FAQ's symptoms-in-children question, not an emergency.
     e(concat!(
         child!(),
-        " ..4 is|ligt|hangt|voelt|werd|wordt|lijkt|went|seems|feels|looks|is_so|is_very ..2 slap|lam|floppy|limp|slappe_pop"
+        " ..4 ligt|lag|hangt|hing|lies|lying|hangs ..2 slap|lam|floppy|limp|slappe_pop"
+    )),
+    e(concat!(
+        child!(),
+        " ..4 is|werd|wordt|lijkt|voelt|went|seems|feels|looks|became|is_so|is_very ..1 heel|erg|zo|helemaal|ineens|plotseling|opeens|ontzettend|super|extreem|enorm|very|so|really|completely|suddenly|totally|all ..1 slap|lam|floppy|limp|slappe_pop"
+    )),
+    e(concat!(
+        child!(),
+        " ..4 is|went|seems|feels|looks|became limp"
+    )),
+    e(concat!(
+        "near:6 ",
+        child!(),
+        " slap|slappe|lam|limp|floppy suf|sufferig|versuft|drowsy|unresponsive|lethargic|reageert_niet|reageert_nauwelijks|niet_wakker|drinkt_slecht|drinkt_niet|drinkt_nauwelijks|wil_niet_drinken|not_feeding|won_t_feed|feeding_poorly"
     )),
     // --- Stroke signs ------------------------------------------------------------------------------
     t("beroerte|herseninfarct~|hersenbloeding~|cva|tia|stroke|brain_bleed"),
@@ -1139,6 +1154,9 @@ mod tests {
                 "ik ben bang dat ik flauw ga vallen",
                 "mijn baby drinkt slecht en is slap",
                 "mijn dochter is erg slap en suf",
+                "ons kind is slap en suf",
+                "mijn zoon is ineens helemaal slap",
+                "my baby is very floppy",
                 "PIJN OP DE BORST!!!",
                 "píjn óp dé bórst",
             ],
@@ -1262,7 +1280,12 @@ mod tests {
                 "ik ben vaak in de war",
                 "mijn kind heeft spierzwakte",
                 "mijn dochter heeft slappe benen",
+                "kindje is slap en ontwikkelt traag, kan dat van b12 komen?",
+                "mijn zoontje is wat slap en loopt laat",
+                "my son has a limp",
                 "mijn kind is moe en lusteloos",
+                "ik voel me slap en suf",
+                "mijn benen zijn slap en ik ben suf",
                 "hartkloppingen, duizelig, moe en tintelingen",
                 "I have palpitations",
                 "I'm exhausted and dizzy",
