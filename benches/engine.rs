@@ -70,6 +70,7 @@ fn generated(real: &Faq, n: usize) -> Faq {
     Faq {
         entries,
         texts: real.texts.clone(),
+        synonyms: real.synonyms.clone(),
     }
 }
 

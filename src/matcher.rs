@@ -230,7 +230,7 @@ impl Index {
     fn split_compound(&self, w: &str) -> Option<(String, String)> {
         let chars: Vec<char> = w.chars().collect();
         let n = chars.len();
-        if n < 7 || n > 40 {
+        if !(7..=40).contains(&n) {
             return None;
         }
         let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
