@@ -11,4 +11,5 @@ pub mod faq;
 pub mod intents;
 pub mod matcher;
 pub mod safety;
+pub mod telegram;
 pub mod text;

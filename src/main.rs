@@ -59,6 +59,9 @@ enum Command {
     },
     /// Show how the matcher reads a question (words, weights, best topics).
     Explain { question: Vec<String> },
+    /// Run the Telegram bot (long polling). Needs TELOXIDE_TOKEN; honours TELOXIDE_API_URL.
+    /// Stops gracefully on SIGTERM or Ctrl-C.
+    Serve,
     /// Score the bot on a labelled JSON Lines file.
     Eval {
         file: PathBuf,
@@ -94,6 +97,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Ask { json, questions } => ask(&load(&cli.faq, config)?, json, questions),
         Command::Explain { question } => {
             print!("{}", load(&cli.faq, config)?.explain(&question.join(" ")));
+            Ok(())
+        }
+        Command::Serve => {
+            let engine = load(&cli.faq, config)?;
+            if let Err(e) = b12bot::telegram::serve_blocking(engine) {
+                eprintln!("b12bot: {e}");
+                std::process::exit(e.exit_code().into());
+            }
             Ok(())
         }
         Command::Check { dir } => check(dir.as_deref().unwrap_or(&cli.faq)),

@@ -1,0 +1,508 @@
+//! The handler tree ([`schema`]) and the small handlers it routes to.
+//!
+//! Handlers receive their dependencies by injection (the bot, the update's message or
+//! callback query, [`Me`], the [`EngineHandle`], the [`ChatLangs`]); none holds state of its
+//! own. Every reply goes through [`send_reply`], which renders HTML and splits it.
+
+use super::commands::{self, Callback, Command};
+use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
+use super::isolate::isolate;
+use super::prefs::ChatLangs;
+use super::texts::text;
+use super::{AnswerEngine, EngineHandle, TgBot};
+use crate::engine::{Answer, Context, Intent};
+use crate::text::Lang;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
+use teloxide::prelude::*;
+use teloxide::types::{
+    CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Me,
+    MediaKind, MessageId, MessageKind, ParseMode, ReplyParameters,
+};
+use teloxide::{RequestError, dptree};
+
+pub(crate) type HandlerResult = Result<(), RequestError>;
+
+/// Whether this update's callback query has been answered (set once; provided per update by
+/// [`isolate`], so an apology after a panic never answers the same query twice).
+#[derive(Clone, Default)]
+pub(crate) struct Acked(Arc<AtomicBool>);
+
+/// Every route of the bot, in one place.
+///
+/// - private chat, command → [`on_command`]
+/// - private chat, text → [`on_text`] (the engine answers)
+/// - private chat, photo/voice/sticker/document/location/contact/… → [`on_non_text`]
+/// - private chat, edited text → answered again, as a reply to the edited message
+/// - button press (callback query) → [`on_callback`], always acknowledged
+/// - anything else (groups, channels, service messages, edited media) → silence
+///
+/// The whole tree runs inside [`isolate`]: a panic in a handler is caught and logged, the
+/// patient gets an apology, and the chat keeps being served.
+pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
+    let private_messages = Update::filter_message()
+        .filter(|msg: Message| msg.chat.is_private())
+        .branch(dptree::filter_map(command_in).endpoint(on_command::<E>))
+        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text::<E>))
+        .branch(dptree::filter(is_content_without_text).endpoint(on_non_text::<E>));
+
+    let private_edits = Update::filter_edited_message()
+        .filter(|msg: Message| msg.chat.is_private() && msg.text().is_some())
+        .endpoint(on_edited_text::<E>);
+
+    let button_presses = Update::filter_callback_query().endpoint(on_callback::<E>);
+
+    isolate::<E>(
+        dptree::entry()
+            .branch(private_messages)
+            .branch(private_edits)
+            .branch(button_presses),
+    )
+}
+
+fn command_in(msg: Message, me: Me) -> Option<Command> {
+    commands::parse(msg.text()?, me.username())
+}
+
+/// Something a person sent that has no text: media, a location, a contact, a dice…
+/// (Service messages such as "pinned a message" are not content and get no reply.)
+fn is_content_without_text(msg: Message) -> bool {
+    match &msg.kind {
+        MessageKind::Common(common) => !matches!(
+            common.media_kind,
+            MediaKind::Text(_) | MediaKind::Migration(_)
+        ),
+        MessageKind::Dice(_) => true,
+        _ => false,
+    }
+}
+
+fn language_code(msg: &Message) -> Option<&str> {
+    msg.from.as_ref().and_then(|u| u.language_code.as_deref())
+}
+
+async fn on_command<E: AnswerEngine>(
+    bot: TgBot,
+    msg: Message,
+    cmd: Command,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    let engine = engine.load_full();
+    let chat = msg.chat.id;
+    let lang = langs.lang_without_text(chat, language_code(&msg));
+    log::info!("command {}", command_name(&cmd));
+    match cmd {
+        Command::Start => {
+            let paras = paras_of(engine.text("greeting", lang));
+            send_reply(
+                &bot,
+                chat,
+                &paras,
+                Some(topics_keyboard(&*engine, lang)),
+                None,
+            )
+            .await?;
+        }
+        Command::Help => send_help(&bot, chat, &*engine, lang, None).await?,
+        Command::Topics => send_topics(&bot, chat, &*engine, lang).await?,
+        Command::Lang(Some(chosen)) => {
+            langs.choose(chat, chosen);
+            let paras = paras_of(&text(&*engine, "tg_lang_set", chosen));
+            send_reply(&bot, chat, &paras, None, None).await?;
+            return Ok(());
+        }
+        Command::Lang(None) => {
+            let paras = paras_of(&text(&*engine, "tg_lang_choose", lang));
+            send_reply(&bot, chat, &paras, Some(language_keyboard()), None).await?;
+        }
+        Command::Unknown => {
+            let intro = text(&*engine, "tg_unknown_command", lang);
+            send_help(&bot, chat, &*engine, lang, Some(&intro)).await?;
+        }
+    }
+    langs.replied_in(chat, lang);
+    Ok(())
+}
+
+fn command_name(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Start => "start",
+        Command::Help => "help",
+        Command::Topics => "topics",
+        Command::Lang(_) => "language",
+        Command::Unknown => "unknown",
+    }
+}
+
+async fn on_text<E: AnswerEngine>(
+    bot: TgBot,
+    msg: Message,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    answer_text(&bot, &msg, engine, &langs, None).await
+}
+
+async fn on_edited_text<E: AnswerEngine>(
+    bot: TgBot,
+    msg: Message,
+    me: Me,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    log::info!("edited message: answering the new text");
+    if let Some(cmd) = command_in(msg.clone(), me) {
+        return on_command(bot, msg, cmd, engine, langs).await;
+    }
+    // Quote the edited message so the patient sees which question this answers.
+    answer_text(&bot, &msg, engine, &langs, Some(msg.id)).await
+}
+
+async fn answer_text<E: AnswerEngine>(
+    bot: &TgBot,
+    msg: &Message,
+    engine: EngineHandle<E>,
+    langs: &ChatLangs,
+    reply_to: Option<MessageId>,
+) -> HandlerResult {
+    let Some(question) = msg.text() else {
+        return Ok(());
+    };
+    let engine = engine.load_full();
+    let chat = msg.chat.id;
+    let ctx = Context {
+        lang_hint: langs.hint_for_text(chat, language_code(msg)),
+    };
+    let answer = engine.answer(question, &ctx);
+    log::info!(
+        "answered: intent={} topic={} lang={} score={:.2}",
+        intent_name(answer.intent),
+        answer.faq_id.as_deref().unwrap_or("-"),
+        answer.lang.code(),
+        answer.score
+    );
+    send_answer(bot, chat, &*engine, &answer, reply_to).await?;
+    langs.replied_in(chat, answer.lang);
+    Ok(())
+}
+
+fn intent_name(intent: Intent) -> &'static str {
+    match intent {
+        Intent::Faq => "faq",
+        Intent::Clarify => "clarify",
+        Intent::B12Value => "b12_value",
+        Intent::Urgent => "urgent",
+        Intent::Human => "human",
+        Intent::Smalltalk => "smalltalk",
+        Intent::NoMatch => "no_match",
+    }
+}
+
+async fn on_non_text<E: AnswerEngine>(
+    bot: TgBot,
+    msg: Message,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    let engine = engine.load_full();
+    let chat = msg.chat.id;
+    let lang = langs.lang_without_text(chat, language_code(&msg));
+    log::info!("non-text message: explained that only text is read");
+    let paras = paras_of(&text(&*engine, "tg_text_only", lang));
+    send_reply(&bot, chat, &paras, None, None).await
+}
+
+async fn on_callback<E: AnswerEngine>(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    let engine = engine.load_full();
+    // Buttons are only ever sent in private chats; a press anywhere else is acknowledged and
+    // otherwise ignored.
+    let chat = query
+        .message
+        .as_ref()
+        .map(|m| m.chat())
+        .filter(|c| c.is_private())
+        .map(|c| c.id);
+    let lang = match chat {
+        Some(chat) => langs.lang_without_text(chat, query.from.language_code.as_deref()),
+        None => Lang::Nl,
+    };
+    let action = query.data.as_deref().and_then(Callback::decode);
+    let Some(chat) = chat else {
+        log::info!("button press outside a private chat: acknowledged only");
+        return acknowledge(&bot, &query, &acked, None).await;
+    };
+
+    match action {
+        Some(Callback::Topic(id)) => match engine.answer_topic(&id, lang) {
+            Some(answer) => {
+                log::info!("button: topic {id}");
+                acknowledge(&bot, &query, &acked, None).await?;
+                send_answer(&bot, chat, &*engine, &answer, None).await?;
+                langs.replied_in(chat, answer.lang);
+            }
+            None => {
+                log::info!("button: unknown topic (stale button)");
+                acknowledge(
+                    &bot,
+                    &query,
+                    &acked,
+                    Some(&text(&*engine, "tg_stale_button", lang)),
+                )
+                .await?;
+                send_topics(&bot, chat, &*engine, lang).await?;
+            }
+        },
+        Some(Callback::Lang(chosen)) => {
+            log::info!("button: language {}", chosen.code());
+            langs.choose(chat, chosen);
+            acknowledge(&bot, &query, &acked, None).await?;
+            let paras = paras_of(&text(&*engine, "tg_lang_set", chosen));
+            send_reply(
+                &bot,
+                chat,
+                &paras,
+                Some(topics_keyboard(&*engine, chosen)),
+                None,
+            )
+            .await?;
+        }
+        Some(Callback::Human) => {
+            log::info!("button: none of these / a person");
+            acknowledge(&bot, &query, &acked, None).await?;
+            send_human(&bot, chat, &*engine, lang).await?;
+        }
+        Some(Callback::Menu) => {
+            log::info!("button: topic menu");
+            acknowledge(&bot, &query, &acked, None).await?;
+            send_topics(&bot, chat, &*engine, lang).await?;
+        }
+        None => {
+            log::info!("button: unknown callback data (stale button)");
+            acknowledge(
+                &bot,
+                &query,
+                &acked,
+                Some(&text(&*engine, "tg_stale_button", lang)),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Answers the callback query (stops the button's spinner), optionally with a short notice.
+/// A failure is logged, not returned: the reply to the patient matters more than the spinner.
+pub(crate) async fn acknowledge(
+    bot: &TgBot,
+    query: &CallbackQuery,
+    acked: &Acked,
+    notice: Option<&str>,
+) -> HandlerResult {
+    if acked.0.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let mut request = bot.answer_callback_query(query.id.clone());
+    if let Some(notice) = notice {
+        request = request.text(truncate_chars(notice, 200));
+    }
+    if let Err(err) = super::serve::send_retrying(request).await {
+        log::warn!(
+            "answerCallbackQuery failed: {}",
+            super::serve::describe(&err)
+        );
+    }
+    Ok(())
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Sends the engine's answer with the buttons that fit its intent.
+async fn send_answer<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    chat: ChatId,
+    engine: &E,
+    answer: &Answer,
+    reply_to: Option<MessageId>,
+) -> HandlerResult {
+    let lang = answer.lang;
+    let mut paras = Vec::new();
+    if answer.intent == Intent::Faq
+        && let Some(title) = answer
+            .faq_id
+            .as_deref()
+            .and_then(|id| engine.title(id, lang))
+        && !answer.reply.trim_start().starts_with(title.trim())
+    {
+        paras.push(Para::bold(title));
+    }
+    paras.extend(paras_of(&answer.reply));
+
+    let keyboard = match answer.intent {
+        Intent::Faq | Intent::B12Value => topic_buttons(engine, &answer.related, lang, None),
+        Intent::Clarify => topic_buttons(
+            engine,
+            &answer.suggestions,
+            lang,
+            Some((text(engine, "tg_none_of_these", lang), Callback::Human)),
+        ),
+        Intent::NoMatch => Some(single_button(
+            text(engine, "tg_all_topics", lang),
+            Callback::Menu,
+        )),
+        Intent::Human => return send_human(bot, chat, engine, lang).await,
+        Intent::Urgent | Intent::Smalltalk => None,
+    };
+    send_reply(bot, chat, &paras, keyboard, reply_to).await
+}
+
+/// The patient wants a person. There is no triage desk behind this door yet (issue 4), so
+/// say so honestly and how to reach the hospital instead of the engine's `human` text, which
+/// offers the desk.
+async fn send_human<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    chat: ChatId,
+    engine: &E,
+    lang: Lang,
+) -> HandlerResult {
+    let paras = paras_of(&text(engine, "tg_human", lang));
+    send_reply(bot, chat, &paras, None, None).await
+}
+
+async fn send_help<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    chat: ChatId,
+    engine: &E,
+    lang: Lang,
+    intro: Option<&str>,
+) -> HandlerResult {
+    let mut paras = intro.map(paras_of).unwrap_or_default();
+    paras.extend(paras_of(engine.text("help", lang)));
+    let keyboard = single_button(text(engine, "tg_all_topics", lang), Callback::Menu);
+    send_reply(bot, chat, &paras, Some(keyboard), None).await
+}
+
+async fn send_topics<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    chat: ChatId,
+    engine: &E,
+    lang: Lang,
+) -> HandlerResult {
+    let paras = paras_of(&text(engine, "tg_topics", lang));
+    send_reply(bot, chat, &paras, Some(topics_keyboard(engine, lang)), None).await
+}
+
+fn paras_of(text: &str) -> Vec<Para> {
+    paragraphs(text).into_iter().map(Para::plain).collect()
+}
+
+/// Sends a reply as HTML, split into messages of at most 4096 characters at paragraph
+/// boundaries. The buttons go under the last message; a quoted message above the first.
+pub(crate) async fn send_reply(
+    bot: &TgBot,
+    chat: ChatId,
+    paras: &[Para],
+    keyboard: Option<InlineKeyboardMarkup>,
+    reply_to: Option<MessageId>,
+) -> HandlerResult {
+    let chunks = render_chunks(paras, MESSAGE_LIMIT);
+    let last = chunks.len().saturating_sub(1);
+    if chunks.len() > 1 {
+        log::info!("long reply sent as {} messages", chunks.len());
+    }
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let mut request = bot
+            .send_message(chat, chunk)
+            .parse_mode(ParseMode::Html)
+            .link_preview_options(no_link_preview());
+        if i == 0
+            && let Some(id) = reply_to
+        {
+            request =
+                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
+        if i == last
+            && let Some(keyboard) = &keyboard
+        {
+            request = request.reply_markup(keyboard.clone());
+        }
+        request.await?;
+    }
+    Ok(())
+}
+
+fn no_link_preview() -> LinkPreviewOptions {
+    LinkPreviewOptions {
+        is_disabled: true,
+        url: None,
+        prefer_small_media: false,
+        prefer_large_media: false,
+        show_above_text: false,
+    }
+}
+
+/// One button per row for each known topic id (unknown ids are skipped), plus an optional
+/// last button. `None` when there is nothing to show.
+fn topic_buttons<E: AnswerEngine + ?Sized>(
+    engine: &E,
+    ids: &[String],
+    lang: Lang,
+    last: Option<(String, Callback)>,
+) -> Option<InlineKeyboardMarkup> {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = ids
+        .iter()
+        .filter_map(|id| {
+            let title = engine.title(id, lang)?;
+            button(title, Callback::Topic(id.clone()))
+        })
+        .map(|b| vec![b])
+        .collect();
+    if let Some((label, cb)) = last
+        && let Some(b) = button(&label, cb)
+    {
+        rows.push(vec![b]);
+    }
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
+}
+
+/// All topics, one per row, in FAQ order.
+fn topics_keyboard<E: AnswerEngine + ?Sized>(engine: &E, lang: Lang) -> InlineKeyboardMarkup {
+    let rows = engine
+        .topics(lang)
+        .into_iter()
+        .filter_map(|(id, title)| button(title, Callback::Topic(id.to_string())))
+        .map(|b| vec![b]);
+    InlineKeyboardMarkup::new(rows)
+}
+
+fn language_keyboard() -> InlineKeyboardMarkup {
+    let row = [("Nederlands", Lang::Nl), ("English", Lang::En)]
+        .into_iter()
+        .filter_map(|(label, lang)| button(label, Callback::Lang(lang)));
+    InlineKeyboardMarkup::new([row.collect::<Vec<_>>()])
+}
+
+fn single_button(label: String, cb: Callback) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(button(&label, cb).map(|b| vec![b]))
+}
+
+/// A callback button; `None` when the data would not fit Telegram's 64 bytes (a topic id
+/// that long) or the label is empty.
+fn button(label: &str, cb: Callback) -> Option<InlineKeyboardButton> {
+    let data = cb.encode();
+    if data.len() > commands::CALLBACK_DATA_MAX || label.trim().is_empty() {
+        log::warn!("button skipped: label empty or callback data over 64 bytes");
+        return None;
+    }
+    Some(InlineKeyboardButton::callback(label.trim(), data))
+}

@@ -1,0 +1,84 @@
+//! The Telegram door: teloxide's dispatcher around [`Engine::answer`].
+//!
+//! Every answer a patient gets comes from the engine; this module only turns updates into
+//! engine calls and [`Answer`]s into messages and buttons. Code map:
+//!
+//! | file | owns |
+//! |---|---|
+//! | `handlers` | the whole handler tree in one [`schema`] function, and the small handlers |
+//! | `isolate` | catching a panic in one handler so the bot keeps serving that chat |
+//! | `serve` | the production entry point: token, startup checks, polling, shutdown |
+//! | `html` | escaping and splitting replies (pure) |
+//! | `commands` | parsing commands and button callback data (pure) |
+//! | `prefs` | per-chat language memory |
+//! | `texts` | the door's own `tg_` texts with built-in fallbacks |
+//!
+//! Invariants: only private chats are ever answered; every callback query is answered
+//! exactly once; every dynamic piece of text is escaped; logs carry no message text, names,
+//! usernames or chat ids.
+
+pub mod commands;
+mod handlers;
+pub mod html;
+mod isolate;
+pub mod prefs;
+mod serve;
+pub mod texts;
+
+pub use handlers::schema;
+pub use serve::{ServeConfig, ServeError, run, serve, serve_blocking};
+
+use crate::engine::{Answer, Context, Engine};
+use crate::text::Lang;
+use arc_swap::ArcSwap;
+use std::sync::Arc;
+use teloxide::Bot;
+use teloxide::adaptors::Throttle;
+
+/// The engine as the bot holds it: swappable at run time (a FAQ reload builds a new engine
+/// and stores it here; handlers pick it up on their next update).
+pub type EngineHandle<E = Engine> = Arc<ArcSwap<E>>;
+
+/// The bot as the handlers see it: Telegram's rate limits respected (and 429 `retry_after`
+/// obeyed) by [`Throttle`].
+pub type TgBot = Throttle<Bot>;
+
+/// What the Telegram door needs from the answer engine.
+///
+/// [`Engine`] implements it; it exists so tests can wrap the real engine (for example to make
+/// one handler panic) and drive the very same dispatcher as production.
+pub trait AnswerEngine: Send + Sync + 'static {
+    /// Answer a patient's message.
+    fn answer(&self, text: &str, ctx: &Context) -> Answer;
+    /// The answer to a topic chosen with a button; `None` for an unknown id.
+    fn answer_topic(&self, id: &str, lang: Lang) -> Option<Answer>;
+    /// A fixed text; `""` for an unknown key.
+    fn text(&self, key: &str, lang: Lang) -> &str;
+    /// Topic ids and titles in FAQ order.
+    fn topics(&self, lang: Lang) -> Vec<(&str, &str)>;
+    /// The title of a topic.
+    fn title(&self, id: &str, lang: Lang) -> Option<&str>;
+}
+
+impl AnswerEngine for Engine {
+    fn answer(&self, text: &str, ctx: &Context) -> Answer {
+        Engine::answer(self, text, ctx)
+    }
+    fn answer_topic(&self, id: &str, lang: Lang) -> Option<Answer> {
+        Engine::answer_topic(self, id, lang)
+    }
+    fn text(&self, key: &str, lang: Lang) -> &str {
+        Engine::text(self, key, lang)
+    }
+    fn topics(&self, lang: Lang) -> Vec<(&str, &str)> {
+        Engine::topics(self, lang)
+    }
+    fn title(&self, id: &str, lang: Lang) -> Option<&str> {
+        Engine::title(self, id, lang)
+    }
+}
+
+/// Wraps an engine for [`run`]/[`serve`].
+pub fn engine_handle<E: AnswerEngine>(engine: E) -> EngineHandle<E> {
+    Arc::new(ArcSwap::from_pointee(engine))
+}

@@ -1,0 +1,447 @@
+//! Running the bot: configuration, startup checks, long polling, graceful shutdown.
+//!
+//! [`serve`] is what `b12bot serve` runs: configuration from the environment, SIGTERM/SIGINT
+//! as the stop signal. [`run`] is the same code with both passed in, for tests and embedding.
+
+use super::commands::{MENU_EN, MENU_NL};
+use super::handlers::schema;
+use super::isolate::kind_name;
+use super::prefs::ChatLangs;
+use super::texts::text;
+use super::{AnswerEngine, EngineHandle, TgBot};
+use crate::text::Lang;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::{Limits, Settings};
+use teloxide::dispatching::Dispatcher;
+use teloxide::error_handlers::ErrorHandler;
+use teloxide::prelude::*;
+use teloxide::requests::{HasPayload, Output, Request};
+use teloxide::stop::StopToken;
+use teloxide::types::{BotCommand, Me};
+use teloxide::update_listeners::{Polling, UpdateListener};
+use teloxide::{ApiError, Bot, RequestError, dptree};
+
+/// How to reach Telegram, and how hard to push it.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The bot's token from @BotFather (`TELOXIDE_TOKEN`). Never logged.
+    pub token: String,
+    /// A Bot API server other than api.telegram.org (`TELOXIDE_API_URL`): a self-hosted
+    /// server, or the fake one in the tests.
+    pub api_url: Option<String>,
+    /// Telegram's sending limits (default: Telegram's published ones).
+    pub limits: Limits,
+    /// Long-polling timeout of `getUpdates`.
+    pub poll_timeout: Duration,
+    /// `getMe` attempts at startup while Telegram is unreachable (a wrong token fails at once).
+    pub startup_attempts: u32,
+}
+
+impl ServeConfig {
+    pub fn new(token: impl Into<String>) -> ServeConfig {
+        ServeConfig {
+            token: token.into(),
+            api_url: None,
+            limits: Limits::default(),
+            poll_timeout: Duration::from_secs(10),
+            startup_attempts: 6,
+        }
+    }
+
+    /// `TELOXIDE_TOKEN` (required) and `TELOXIDE_API_URL` (optional).
+    pub fn from_env() -> Result<ServeConfig, ServeError> {
+        let token = std::env::var("TELOXIDE_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .ok_or(ServeError::MissingToken)?;
+        let mut config = ServeConfig::new(token);
+        config.api_url = std::env::var("TELOXIDE_API_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty());
+        Ok(config)
+    }
+}
+
+/// Why the bot could not start, or stopped other than by a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "TELOXIDE_TOKEN is not set: create a bot with @BotFather and set TELOXIDE_TOKEN to its token"
+    )]
+    MissingToken,
+    #[error("TELOXIDE_API_URL is not a valid URL: {0}")]
+    BadApiUrl(String),
+    #[error(
+        "Telegram rejected the bot token (401 Unauthorized): it is wrong or has been revoked; \
+         copy the current token from @BotFather into TELOXIDE_TOKEN"
+    )]
+    InvalidToken,
+    #[error(
+        "Telegram revoked the bot token while the bot was running; get a new one from @BotFather"
+    )]
+    TokenRevoked,
+    #[error("could not reach the Bot API at {url} ({attempts} attempts): {reason}")]
+    Unreachable {
+        url: String,
+        attempts: u32,
+        reason: String,
+    },
+    #[error("the Bot API refused to start the bot: {0}")]
+    Refused(String),
+}
+
+impl ServeError {
+    /// The process exit code for this error (sysexits-style: 78 = configuration).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ServeError::MissingToken
+            | ServeError::BadApiUrl(_)
+            | ServeError::InvalidToken
+            | ServeError::TokenRevoked => 78,
+            ServeError::Unreachable { .. } | ServeError::Refused(_) => 69,
+        }
+    }
+}
+
+/// The production entry point (`b12bot serve`): configuration from the environment, stops
+/// gracefully on SIGTERM or SIGINT (in-flight answers are sent and the update offset is
+/// committed before it returns `Ok`).
+pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), ServeError> {
+    let config = ServeConfig::from_env()?;
+    install_private_panic_hook();
+    run(config, engine, stop_signal()).await
+}
+
+/// [`serve`] for a synchronous `main`: builds the runtime and serves until a signal.
+/// Exit with [`ServeError::exit_code`] on an error.
+pub fn serve_blocking<E: AnswerEngine>(engine: E) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(serve(super::engine_handle(engine)));
+    if let Err(err) = &outcome {
+        log::error!("{err}");
+    }
+    outcome
+}
+
+/// Resolves on the first SIGTERM or SIGINT. Listening starts when this is called, so a signal
+/// during startup is not lost.
+fn stop_signal() -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => Box::pin(async move {
+                tokio::select! {
+                    _ = term.recv() => log::info!("SIGTERM received: stopping gracefully"),
+                    _ = int.recv() => log::info!("SIGINT received: stopping gracefully"),
+                }
+            }),
+            _ => {
+                log::warn!("cannot listen for SIGTERM; only Ctrl-C stops the bot");
+                Box::pin(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        Box::pin(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+/// Panic messages can quote the data being processed (a slicing panic quotes the string), so
+/// the production binary logs where a panic happened, not what it said.
+fn install_private_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "unknown location".into());
+        log::error!("panic at {place} (message withheld: it may quote patient text)");
+    }));
+}
+
+/// Runs the bot until `stop` resolves (then stops gracefully) or a fatal error occurs.
+///
+/// Startup: `getMe` (a wrong token is a [`ServeError::InvalidToken`] at once; an unreachable
+/// server is retried `startup_attempts` times), then the command menus (`setMyCommands`, in
+/// Dutch, English, and Dutch as the default), then long polling with the [`schema`].
+pub async fn run<E, S>(
+    config: ServeConfig,
+    engine: EngineHandle<E>,
+    stop: S,
+) -> Result<(), ServeError>
+where
+    E: AnswerEngine,
+    S: Future<Output = ()> + Send + 'static,
+{
+    let mut stop = Box::pin(stop);
+    let plain = build_bot(&config)?;
+    let bot: TgBot = throttled(plain, config.limits);
+
+    let me = tokio::select! {
+        me = get_me(&bot, &config) => me?,
+        () = &mut stop => {
+            log::info!("stopped during startup");
+            return Ok(());
+        }
+    };
+    log::info!("connected to the Bot API as @{}", me.username());
+    register_commands(&bot, &*engine.load_full()).await;
+
+    let mut listener = Polling::builder(bot.clone())
+        .timeout(config.poll_timeout)
+        .delete_webhook()
+        .await
+        .build();
+    let stop_polling = listener.stop_token();
+    let fatal: Arc<Mutex<Option<ServeError>>> = Arc::default();
+    let listener_errors = Arc::new(ListenerErrors {
+        stop: stop_polling.clone(),
+        fatal: fatal.clone(),
+    });
+
+    let mut dispatcher = Dispatcher::builder(bot, schema::<E>())
+        .dependencies(dptree::deps![engine, Arc::new(ChatLangs::new())])
+        .default_handler(|update| async move {
+            log::debug!(
+                "ignored update {} ({})",
+                update.id.0,
+                kind_name(&update.kind)
+            );
+        })
+        .error_handler(Arc::new(HandlerErrors))
+        .build();
+
+    // Stop by stopping the listener (a latched flag), not through the dispatcher's shutdown
+    // token: the polling stream then yields what it already fetched, commits the offset with
+    // a last `getUpdates`, and ends; the dispatcher drains every chat's queue and returns.
+    let stopper = tokio::spawn(async move {
+        stop.await;
+        log::info!("stopping: finishing in-flight answers and committing the update offset");
+        stop_polling.stop();
+    });
+
+    log::info!("polling for updates");
+    let outcome = dispatcher
+        .try_dispatch_with_listener(listener, listener_errors)
+        .await;
+    stopper.abort();
+    if let Err(err) = outcome {
+        return Err(classify_startup_error(&err, &config));
+    }
+    if let Some(err) = fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(err);
+    }
+    log::info!("stopped");
+    Ok(())
+}
+
+/// Throttle with retries on 429 (`retry_after` obeyed, then the same request is sent again),
+/// its worker spawned on the current runtime.
+fn throttled(bot: Bot, limits: Limits) -> Throttle<Bot> {
+    let (throttle, worker) = Throttle::with_settings(bot, Settings::default().limits(limits));
+    tokio::spawn(worker);
+    throttle
+}
+
+fn build_bot(config: &ServeConfig) -> Result<Bot, ServeError> {
+    let client = teloxide::net::default_reqwest_settings()
+        .build()
+        .map_err(|e| ServeError::Refused(format!("cannot build the HTTP client: {e}")))?;
+    let bot = Bot::with_client(config.token.clone(), client);
+    match &config.api_url {
+        None => Ok(bot),
+        Some(url) => {
+            let url = url.trim().trim_end_matches('/');
+            // Parsed relative to the default URL: an absolute URL replaces it entirely.
+            let parsed = bot
+                .api_url()
+                .join(url)
+                .ok()
+                .filter(|u| u.as_str().starts_with(url) && matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| ServeError::BadApiUrl(url.to_string()))?;
+            Ok(bot.set_api_url(parsed))
+        }
+    }
+}
+
+fn api_url_for_messages(config: &ServeConfig) -> String {
+    config
+        .api_url
+        .clone()
+        .unwrap_or_else(|| "https://api.telegram.org".into())
+}
+
+async fn get_me(bot: &TgBot, config: &ServeConfig) -> Result<Me, ServeError> {
+    let attempts = config.startup_attempts.max(1);
+    let mut last = String::new();
+    for attempt in 1..=attempts {
+        match send_retrying(bot.get_me()).await {
+            Ok(me) => return Ok(me),
+            Err(err) => {
+                let classified = classify_startup_error(&err, config);
+                if !matches!(classified, ServeError::Unreachable { .. }) {
+                    return Err(classified);
+                }
+                last = describe(&err);
+                if attempt < attempts {
+                    let wait = Duration::from_secs(1 << (attempt - 1).min(5));
+                    log::warn!(
+                        "getMe failed ({last}); retrying in {}s ({attempt}/{attempts})",
+                        wait.as_secs()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+    Err(ServeError::Unreachable {
+        url: api_url_for_messages(config),
+        attempts,
+        reason: last,
+    })
+}
+
+fn classify_startup_error(err: &RequestError, config: &ServeConfig) -> ServeError {
+    match err {
+        RequestError::Api(ApiError::InvalidToken) => ServeError::InvalidToken,
+        RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_) => {
+            ServeError::Unreachable {
+                url: api_url_for_messages(config),
+                attempts: 1,
+                reason: describe(err),
+            }
+        }
+        other => ServeError::Refused(describe(other)),
+    }
+}
+
+/// The command menus: Dutch names for Dutch and as the default, English names for English.
+/// A failure is logged; the bot works without a menu.
+async fn register_commands<E: AnswerEngine + ?Sized>(bot: &TgBot, engine: &E) {
+    let menus = [
+        (None, MENU_NL, Lang::Nl),
+        (Some("nl"), MENU_NL, Lang::Nl),
+        (Some("en"), MENU_EN, Lang::En),
+    ];
+    for (language_code, menu, lang) in menus {
+        let commands: Vec<BotCommand> = menu
+            .iter()
+            .map(|(name, key)| BotCommand::new(*name, text(engine, key, lang)))
+            .collect();
+        let mut request = bot.set_my_commands(commands);
+        if let Some(code) = language_code {
+            request.payload_mut().language_code = Some(code.to_string());
+        }
+        match send_retrying(request).await {
+            Ok(_) => log::info!(
+                "command menu registered ({})",
+                language_code.unwrap_or("default")
+            ),
+            Err(err) => log::warn!("setMyCommands failed: {}", describe(&err)),
+        }
+    }
+}
+
+/// Sends a request, obeying 429 `retry_after` (up to 3 retries). For the requests that
+/// [`Throttle`] does not queue (getMe, answerCallbackQuery, setMyCommands).
+pub(crate) async fn send_retrying<R>(request: R) -> Result<Output<R>, RequestError>
+where
+    R: Request<Err = RequestError>,
+{
+    let mut retries = 0;
+    loop {
+        match request.send_ref().await {
+            Err(RequestError::RetryAfter(after)) if retries < 3 => {
+                retries += 1;
+                log::warn!("flood control: retrying after {}s", after.seconds());
+                tokio::time::sleep(after.duration()).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A request error for logs: what went wrong, without URLs (which hold the token), raw
+/// responses or ids.
+pub(crate) fn describe(err: &RequestError) -> String {
+    match err {
+        RequestError::Api(api) => format!("Bot API error: {api}"),
+        RequestError::MigrateToChatId(_) => "the chat was migrated to a supergroup".into(),
+        RequestError::RetryAfter(after) => {
+            format!("flood control: retry after {}s", after.seconds())
+        }
+        RequestError::Network(e) => {
+            let kind = if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "cannot connect"
+            } else {
+                "connection failed"
+            };
+            format!("network error ({kind})")
+        }
+        RequestError::InvalidJson { .. } => {
+            "the Bot API answered something that is not its JSON".into()
+        }
+        RequestError::Io(e) => format!("I/O error ({})", e.kind()),
+    }
+}
+
+/// Logs handler errors (failed sends) without their content.
+struct HandlerErrors;
+
+impl ErrorHandler<RequestError> for HandlerErrors {
+    fn handle_error(self: Arc<Self>, error: RequestError) -> futures_boxed::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            match &error {
+                RequestError::Api(ApiError::BotBlocked) => {
+                    log::info!("a patient has blocked the bot; reply not delivered")
+                }
+                _ => log::error!("sending a reply failed: {}", describe(&error)),
+            }
+        })
+    }
+}
+
+/// Errors of `getUpdates`. Polling retries by itself (with backoff, or after `retry_after`);
+/// a token revoked while running stops the bot instead of retrying forever.
+struct ListenerErrors {
+    stop: StopToken,
+    fatal: Arc<Mutex<Option<ServeError>>>,
+}
+
+impl ErrorHandler<RequestError> for ListenerErrors {
+    fn handle_error(self: Arc<Self>, error: RequestError) -> futures_boxed::BoxFuture<'static, ()> {
+        Box::pin(async move {
+            match &error {
+                RequestError::Api(ApiError::InvalidToken) => {
+                    log::error!("getUpdates: the token is no longer valid; stopping");
+                    *self.fatal.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(ServeError::TokenRevoked);
+                    self.stop.stop();
+                }
+                RequestError::Api(ApiError::TerminatedByOtherGetUpdates) => log::warn!(
+                    "getUpdates: another instance of this bot is polling with the same token"
+                ),
+                _ => log::warn!("getUpdates failed: {}; retrying", describe(&error)),
+            }
+        })
+    }
+}
+
+mod futures_boxed {
+    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}

@@ -1,0 +1,1295 @@
+//! A fake Telegram Bot API server for end-to-end tests.
+//!
+//! It speaks Telegram's wire format on 127.0.0.1 (random port): `POST /bot<token>/<method>`
+//! with JSON (also urlencoded bodies and query strings), answers `{"ok":true,"result":…}`
+//! shaped like Telegram's, and errors as `{"ok":false,"error_code":…,"description":…,
+//! "parameters":{"retry_after":…}}`. It
+//!
+//! - queues updates that tests create ([`FakeBotApi::send_text`], [`FakeBotApi::press`], …)
+//!   and serves them with `getUpdates` semantics: long-poll `timeout`, `limit`, `offset`
+//!   confirming (forgetting) earlier updates, `allowed_updates` remembered between calls;
+//! - records every request (method, parameters, arrival and response time, status);
+//! - validates what Telegram validates for the methods the bot uses: HTML `parse_mode`
+//!   (allowed tags only, balanced, `<`, `>`, `&` as entities, at most 4096 characters after
+//!   entity parsing), inline keyboards (callback data 1–64 bytes), `answerCallbackQuery` ids
+//!   (known, answered once), command menus — rejecting with Telegram's own 400 descriptions;
+//! - can be scripted to fail (429 with `retry_after`, 500) and to delay responses.
+//!
+//! Stricter than Telegram in one way: a bare `&` or `>` in HTML text is rejected (Telegram
+//! tolerates some), so tests catch any missing escaping.
+//!
+//! Waiting is condition-based ([`FakeBotApi::wait_until`]), never fixed sleeps.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
+
+/// A failure or delay scripted for the next request(s) of a method.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// 429 Too Many Requests with `parameters.retry_after`.
+    RetryAfter(u32),
+    /// 500 Internal Server Error.
+    ServerError,
+    /// Answer normally, but only after this long.
+    Delay(Duration),
+}
+
+/// One request the bot made.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub seq: usize,
+    /// As the bot wrote it (Telegram accepts any case).
+    pub method: String,
+    pub params: Value,
+    pub received: Instant,
+    /// When the response was sent (None while in flight).
+    pub responded: Option<Instant>,
+    pub status: Option<u16>,
+    pub description: Option<String>,
+}
+
+impl Recorded {
+    pub fn is(&self, method: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+    }
+    pub fn ok(&self) -> bool {
+        self.status == Some(200)
+    }
+}
+
+/// A message the server accepted from the bot.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub chat_id: i64,
+    pub message_id: i64,
+    /// As sent (HTML source when `parse_mode` is HTML).
+    pub source: String,
+    /// The text after entity parsing, as the patient sees it.
+    pub text: String,
+    pub parse_mode: Option<String>,
+    /// `(type, offset, length)` of formatting entities (UTF-16 units), e.g. `("bold", 0, 5)`.
+    pub entities: Vec<(String, usize, usize)>,
+    pub reply_markup: Option<Value>,
+    pub reply_to: Option<i64>,
+    /// The Message object returned (used for callback queries on this message).
+    pub json: Value,
+    pub seq: usize,
+}
+
+impl Sent {
+    /// `(label, callback_data)` of every inline button, row by row.
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(rows) = self
+            .reply_markup
+            .as_ref()
+            .and_then(|m| m.get("inline_keyboard"))
+            .and_then(Value::as_array)
+        {
+            for row in rows {
+                for b in row.as_array().into_iter().flatten() {
+                    out.push((
+                        b["text"].as_str().unwrap_or_default().to_string(),
+                        b["callback_data"].as_str().unwrap_or_default().to_string(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn callback_data(&self) -> Vec<String> {
+        self.buttons().into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+/// A person writing to the bot.
+#[derive(Debug, Clone)]
+pub struct Patient {
+    pub user_id: i64,
+    pub first_name: String,
+    pub username: Option<String>,
+    pub language_code: Option<String>,
+}
+
+impl Patient {
+    pub fn new(user_id: i64, first_name: &str, language_code: Option<&str>) -> Patient {
+        Patient {
+            user_id,
+            first_name: first_name.to_string(),
+            username: Some(format!("{}_{}", first_name.to_lowercase(), user_id % 1000)),
+            language_code: language_code.map(str::to_string),
+        }
+    }
+
+    /// In a private chat, the chat id is the user id.
+    pub fn chat_id(&self) -> i64 {
+        self.user_id
+    }
+
+    fn user_json(&self) -> Value {
+        let mut u = json!({"id": self.user_id, "is_bot": false, "first_name": self.first_name});
+        if let Some(name) = &self.username {
+            u["username"] = json!(name);
+        }
+        if let Some(code) = &self.language_code {
+            u["language_code"] = json!(code);
+        }
+        u
+    }
+
+    fn private_chat_json(&self) -> Value {
+        let mut c = json!({"id": self.user_id, "first_name": self.first_name, "type": "private"});
+        if let Some(name) = &self.username {
+            c["username"] = json!(name);
+        }
+        c
+    }
+}
+
+/// What the bot registered with setMyCommands: (language_code or "", [(command, description)]).
+pub type Menus = Vec<(String, Vec<(String, String)>)>;
+
+struct Inner {
+    updates: VecDeque<Value>,
+    next_update_id: i64,
+    /// Updates with a lower id have been confirmed by an offset and are forgotten.
+    confirmed_offset: i64,
+    /// Highest update id handed out by getUpdates.
+    delivered_up_to: i64,
+    allowed_updates: Option<Vec<String>>,
+    dropped_updates: usize,
+    requests: Vec<Recorded>,
+    sent: Vec<Sent>,
+    faults: HashMap<String, VecDeque<Fault>>,
+    delays: HashMap<String, Duration>,
+    next_message_id: HashMap<i64, i64>,
+    chats: HashMap<i64, Value>,
+    /// callback query id → answers received (text of each)
+    callbacks: HashMap<String, Vec<Option<String>>>,
+    next_callback: u64,
+    menus: Menus,
+    clock: i64,
+}
+
+struct Shared {
+    token: String,
+    /// Set when the test revokes the token: from then on every request gets 401.
+    revoked: std::sync::atomic::AtomicBool,
+    bot_id: i64,
+    bot_username: String,
+    inner: Mutex<Inner>,
+    version: watch::Sender<u64>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn bump(&self) {
+        self.version.send_modify(|v| *v += 1);
+    }
+    fn bot_user(&self) -> Value {
+        json!({"id": self.bot_id, "is_bot": true, "first_name": "B12 Info", "username": self.bot_username})
+    }
+}
+
+/// The running fake server. Dropping it stops it.
+pub struct FakeBotApi {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for FakeBotApi {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub const BOT_USERNAME: &str = "B12InfoTestBot";
+
+impl FakeBotApi {
+    /// Starts a server for `token` on 127.0.0.1 with a random port.
+    pub async fn start(token: &str) -> FakeBotApi {
+        let (version, _) = watch::channel(0);
+        let shared = Arc::new(Shared {
+            token: token.to_string(),
+            revoked: Default::default(),
+            bot_id: token
+                .split(':')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(7_000_000_001),
+            bot_username: BOT_USERNAME.to_string(),
+            inner: Mutex::new(Inner {
+                updates: VecDeque::new(),
+                next_update_id: 800_000_001,
+                confirmed_offset: 0,
+                delivered_up_to: 0,
+                allowed_updates: None,
+                dropped_updates: 0,
+                requests: Vec::new(),
+                sent: Vec::new(),
+                faults: HashMap::new(),
+                delays: HashMap::new(),
+                next_message_id: HashMap::new(),
+                chats: HashMap::new(),
+                callbacks: HashMap::new(),
+                next_callback: 1,
+                menus: Vec::new(),
+                clock: 1_750_000_000,
+            }),
+            version,
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        FakeBotApi {
+            addr,
+            shared,
+            stop: Some(stop),
+        }
+    }
+
+    /// The value for `TELOXIDE_API_URL`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn bot_username(&self) -> &str {
+        &self.shared.bot_username
+    }
+
+    // ---- scripting -------------------------------------------------------------------
+
+    /// The next request(s) of `method` get these faults, one per request, in order.
+    pub fn fail_next(&self, method: &str, faults: impl IntoIterator<Item = Fault>) {
+        self.shared
+            .lock()
+            .faults
+            .entry(method.to_ascii_lowercase())
+            .or_default()
+            .extend(faults);
+    }
+
+    /// Every request of `method` is answered only after `delay` (until changed).
+    pub fn delay_all(&self, method: &str, delay: Duration) {
+        self.shared
+            .lock()
+            .delays
+            .insert(method.to_ascii_lowercase(), delay);
+    }
+
+    /// Revokes the bot's token (as /revoke in BotFather does): every request from now on,
+    /// including a pending long poll, gets 401 Unauthorized.
+    pub fn revoke_token(&self) {
+        self.shared
+            .revoked
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.shared.bump();
+    }
+
+    // ---- creating updates ------------------------------------------------------------
+
+    fn next_message_id(inner: &mut Inner, chat_id: i64) -> i64 {
+        let id = inner.next_message_id.entry(chat_id).or_insert(0);
+        *id += 1;
+        *id
+    }
+
+    fn tick(inner: &mut Inner) -> i64 {
+        inner.clock += 1;
+        inner.clock
+    }
+
+    /// Queues an update (`kind` is its field name: "message", "callback_query", …) and
+    /// returns its update_id. Kinds the bot excluded with `allowed_updates` are dropped, as
+    /// Telegram does.
+    pub fn push_update(&self, kind: &str, payload: Value) -> i64 {
+        let id = {
+            let mut inner = self.shared.lock();
+            if let Some(allowed) = &inner.allowed_updates
+                && !allowed.is_empty()
+                && !allowed.iter().any(|a| a == kind)
+            {
+                inner.dropped_updates += 1;
+                return -1;
+            }
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            let mut update = json!({"update_id": id});
+            update[kind] = payload;
+            inner.updates.push_back(update);
+            id
+        };
+        self.shared.bump();
+        id
+    }
+
+    fn private_message(&self, p: &Patient, content: Value) -> (i64, i64) {
+        let (message_id, date) = {
+            let mut inner = self.shared.lock();
+            inner.chats.insert(p.chat_id(), p.private_chat_json());
+            (
+                Self::next_message_id(&mut inner, p.chat_id()),
+                Self::tick(&mut inner),
+            )
+        };
+        let mut msg = json!({
+            "message_id": message_id,
+            "from": p.user_json(),
+            "chat": p.private_chat_json(),
+            "date": date,
+        });
+        merge(&mut msg, content);
+        let update_id = self.push_update("message", msg);
+        (update_id, message_id)
+    }
+
+    /// A private text message (a command gets its `bot_command` entity, as Telegram adds).
+    /// Returns (update_id, message_id).
+    pub fn send_text(&self, p: &Patient, text: &str) -> (i64, i64) {
+        self.private_message(p, text_content(text))
+    }
+
+    pub fn send_photo(&self, p: &Patient, caption: Option<&str>) -> (i64, i64) {
+        let mut c = json!({"photo": [
+            {"file_id": "AgACAgQAAxkBAAIBQ2Zsmall", "file_unique_id": "AQADsmall", "file_size": 1402, "width": 90, "height": 67},
+            {"file_id": "AgACAgQAAxkBAAIBQ2Zlarge", "file_unique_id": "AQADlarge", "file_size": 48211, "width": 800, "height": 600}
+        ]});
+        if let Some(caption) = caption {
+            c["caption"] = json!(caption);
+        }
+        self.private_message(p, c)
+    }
+
+    pub fn send_voice(&self, p: &Patient) -> (i64, i64) {
+        self.private_message(
+            p,
+            json!({"voice": {"file_id": "AwACAgQAAxkBAAIBRGZvoice", "file_unique_id": "AgADvoice", "duration": 4, "mime_type": "audio/ogg", "file_size": 9120}}),
+        )
+    }
+
+    pub fn send_sticker(&self, p: &Patient) -> (i64, i64) {
+        self.private_message(
+            p,
+            json!({"sticker": {"file_id": "CAACAgIAAxkBAAIBRWZsticker", "file_unique_id": "AgADsticker", "type": "regular", "width": 512, "height": 512, "is_animated": false, "is_video": false, "emoji": "👍", "set_name": "HotCherry", "file_size": 22010}}),
+        )
+    }
+
+    pub fn send_document(&self, p: &Patient) -> (i64, i64) {
+        self.private_message(
+            p,
+            json!({"document": {"file_id": "BQACAgQAAxkBAAIBRmZdoc", "file_unique_id": "AgADdoc", "file_name": "uitslag-lab.pdf", "mime_type": "application/pdf", "file_size": 120331}}),
+        )
+    }
+
+    pub fn send_location(&self, p: &Patient) -> (i64, i64) {
+        self.private_message(
+            p,
+            json!({"location": {"latitude": 52.029_571, "longitude": 5.680_133}}),
+        )
+    }
+
+    pub fn send_contact(&self, p: &Patient) -> (i64, i64) {
+        self.private_message(
+            p,
+            json!({"contact": {"phone_number": "+31318000000", "first_name": "Huisartsenpraktijk", "user_id": 5550001}}),
+        )
+    }
+
+    /// The patient edits an earlier text message.
+    pub fn edit_text(&self, p: &Patient, message_id: i64, new_text: &str) -> i64 {
+        let (date, edit_date) = {
+            let mut inner = self.shared.lock();
+            let d = Self::tick(&mut inner);
+            (d - 1, d)
+        };
+        let mut msg = json!({
+            "message_id": message_id,
+            "from": p.user_json(),
+            "chat": p.private_chat_json(),
+            "date": date,
+            "edit_date": edit_date,
+        });
+        merge(&mut msg, text_content(new_text));
+        self.push_update("edited_message", msg)
+    }
+
+    /// A text in a group the bot was added to.
+    pub fn send_group_text(&self, group_id: i64, from: &Patient, text: &str) -> i64 {
+        let chat = json!({"id": group_id, "title": "Familie-app", "type": "supergroup"});
+        let (message_id, date) = {
+            let mut inner = self.shared.lock();
+            inner.chats.insert(group_id, chat.clone());
+            (
+                Self::next_message_id(&mut inner, group_id),
+                Self::tick(&mut inner),
+            )
+        };
+        let mut msg =
+            json!({"message_id": message_id, "from": from.user_json(), "chat": chat, "date": date});
+        merge(&mut msg, text_content(text));
+        self.push_update("message", msg)
+    }
+
+    /// A post in a channel the bot is an admin of.
+    pub fn send_channel_post(&self, channel_id: i64, text: &str) -> i64 {
+        let chat = json!({"id": channel_id, "title": "Ziekenhuisnieuws", "type": "channel"});
+        let (message_id, date) = {
+            let mut inner = self.shared.lock();
+            inner.chats.insert(channel_id, chat.clone());
+            (
+                Self::next_message_id(&mut inner, channel_id),
+                Self::tick(&mut inner),
+            )
+        };
+        let mut msg =
+            json!({"message_id": message_id, "sender_chat": chat, "chat": chat, "date": date});
+        merge(&mut msg, text_content(text));
+        self.push_update("channel_post", msg)
+    }
+
+    /// The patient taps a button with `data` under `message` (a message the bot sent, or any
+    /// message JSON). Returns the callback query id.
+    pub fn press(&self, p: &Patient, message: &Value, data: &str) -> String {
+        let id = {
+            let mut inner = self.shared.lock();
+            let id = format!(
+                "{}{:06}",
+                4_382_000_000_000_000u64 + p.user_id as u64,
+                inner.next_callback
+            );
+            inner.next_callback += 1;
+            inner.callbacks.insert(id.clone(), Vec::new());
+            id
+        };
+        let chat_instance = format!("-{}", 9_000_000_000i64 + p.user_id);
+        self.push_update(
+            "callback_query",
+            json!({
+                "id": id,
+                "from": p.user_json(),
+                "message": message,
+                "chat_instance": chat_instance,
+                "data": data,
+            }),
+        );
+        id
+    }
+
+    // ---- observing -------------------------------------------------------------------
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().requests.clone()
+    }
+
+    pub fn requests_of(&self, method: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.is(method))
+            .collect()
+    }
+
+    /// Messages accepted for `chat_id`, in order.
+    pub fn sent_to(&self, chat_id: i64) -> Vec<Sent> {
+        self.shared
+            .lock()
+            .sent
+            .iter()
+            .filter(|s| s.chat_id == chat_id)
+            .cloned()
+            .collect()
+    }
+
+    pub fn all_sent(&self) -> Vec<Sent> {
+        self.shared.lock().sent.clone()
+    }
+
+    /// The answers (notice text of each) a callback query got.
+    pub fn callback_answers(&self, callback_id: &str) -> Vec<Option<String>> {
+        self.shared
+            .lock()
+            .callbacks
+            .get(callback_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn menus(&self) -> Menus {
+        self.shared.lock().menus.clone()
+    }
+
+    pub fn allowed_updates(&self) -> Option<Vec<String>> {
+        self.shared.lock().allowed_updates.clone()
+    }
+
+    pub fn dropped_updates(&self) -> usize {
+        self.shared.lock().dropped_updates
+    }
+
+    /// The offset the bot has confirmed (updates below it are forgotten).
+    pub fn confirmed_offset(&self) -> i64 {
+        self.shared.lock().confirmed_offset
+    }
+
+    /// Updates queued and not yet confirmed.
+    pub fn pending_updates(&self) -> usize {
+        self.shared.lock().updates.len()
+    }
+
+    /// Waits until `cond` holds (checked on every change), or panics after `timeout`.
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        cond: impl Fn(&FakeBotApi) -> bool,
+    ) {
+        let mut rx = self.shared.version.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            rx.borrow_and_update();
+            if cond(self) {
+                return;
+            }
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => panic!("fake server gone while waiting for: {what}"),
+                Err(_) => {
+                    if cond(self) {
+                        return;
+                    }
+                    let methods: Vec<String> = self
+                        .requests()
+                        .iter()
+                        .map(|r| format!("{}({:?})", r.method, r.status))
+                        .collect();
+                    panic!(
+                        "timed out after {timeout:?} waiting for: {what}\nrequests so far: {methods:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Waits until `chat_id` has received at least `n` messages; returns them all.
+    pub async fn wait_for_messages(&self, chat_id: i64, n: usize, timeout: Duration) -> Vec<Sent> {
+        self.wait_until(&format!("{n} message(s) to chat {chat_id}"), timeout, |f| {
+            f.sent_to(chat_id).len() >= n
+        })
+        .await;
+        self.sent_to(chat_id)
+    }
+
+    /// Waits until the bot is long-polling (its first getUpdates arrived).
+    pub async fn wait_polling(&self, timeout: Duration) {
+        self.wait_until("the bot to poll getUpdates", timeout, |f| {
+            !f.requests_of("getUpdates").is_empty()
+        })
+        .await;
+    }
+
+    /// Waits until callback query `id` has been answered at least once.
+    pub async fn wait_callback_answered(&self, id: &str, timeout: Duration) {
+        self.wait_until(&format!("answerCallbackQuery for {id}"), timeout, |f| {
+            !f.callback_answers(id).is_empty()
+        })
+        .await;
+    }
+}
+
+/// Text message content, with a `bot_command` entity for a leading command.
+fn text_content(text: &str) -> Value {
+    let mut c = json!({"text": text});
+    if text.starts_with('/') {
+        let len = text
+            .split_whitespace()
+            .next()
+            .map(|w| w.encode_utf16().count())
+            .unwrap_or(0);
+        c["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+    }
+    c
+}
+
+fn merge(target: &mut Value, extra: Value) {
+    if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
+        t.extend(e);
+    }
+}
+
+// ---- the HTTP side ------------------------------------------------------------------------
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+fn ok(result: Value) -> (u16, Value) {
+    (200, json!({"ok": true, "result": result}))
+}
+
+fn error(code: u16, description: &str) -> (u16, Value) {
+    (
+        code,
+        json!({"ok": false, "error_code": code, "description": description}),
+    )
+}
+
+fn bad_request(description: &str) -> (u16, Value) {
+    error(400, &format!("Bad Request: {description}"))
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // /bot<token>/<method>
+    let path = uri.path();
+    let Some(rest) = path.strip_prefix("/bot") else {
+        let (s, b) = error(404, "Not Found");
+        return reply(StatusCode::from_u16(s).unwrap(), b);
+    };
+    let Some((token, method)) = rest.split_once('/') else {
+        let (s, b) = error(404, "Not Found");
+        return reply(StatusCode::from_u16(s).unwrap(), b);
+    };
+    let method = method.to_string();
+    let params = match parse_params(&headers, uri.query(), &body) {
+        Ok(p) => p,
+        Err(desc) => {
+            let (s, b) = bad_request(&desc);
+            return reply(StatusCode::from_u16(s).unwrap(), b);
+        }
+    };
+
+    let (seq, fault, delay) = {
+        let mut inner = shared.lock();
+        let seq = inner.requests.len();
+        inner.requests.push(Recorded {
+            seq,
+            method: method.clone(),
+            params: params.clone(),
+            received: Instant::now(),
+            responded: None,
+            status: None,
+            description: None,
+        });
+        let key = method.to_ascii_lowercase();
+        let fault = if token == shared.token {
+            inner.faults.get_mut(&key).and_then(VecDeque::pop_front)
+        } else {
+            None
+        };
+        let delay = inner.delays.get(&key).copied();
+        (seq, fault, delay)
+    };
+    shared.bump();
+
+    let revoked = shared.revoked.load(std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = if token != shared.token || revoked {
+        // Telegram: 401 for a wrong token of the right shape, 404 for garbage.
+        if token.contains(':') {
+            error(401, "Unauthorized")
+        } else {
+            error(404, "Not Found")
+        }
+    } else {
+        let mut delay = delay;
+        let scripted = match fault {
+            Some(Fault::RetryAfter(secs)) => Some((
+                429,
+                json!({"ok": false, "error_code": 429,
+                       "description": format!("Too Many Requests: retry after {secs}"),
+                       "parameters": {"retry_after": secs}}),
+            )),
+            Some(Fault::ServerError) => Some(error(500, "Internal Server Error")),
+            Some(Fault::Delay(d)) => {
+                delay = Some(d);
+                None
+            }
+            None => None,
+        };
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        match scripted {
+            Some(r) => r,
+            None => dispatch(&shared, &method, &params, seq).await,
+        }
+    };
+
+    {
+        let mut inner = shared.lock();
+        let r = &mut inner.requests[seq];
+        r.responded = Some(Instant::now());
+        r.status = Some(status);
+        r.description = body["description"].as_str().map(str::to_string);
+    }
+    shared.bump();
+    reply(StatusCode::from_u16(status).unwrap(), body)
+}
+
+/// Parameters from a JSON body, an urlencoded body, or the query string (Telegram accepts
+/// all three). urlencoded values that are JSON objects/arrays are parsed, as Telegram does.
+fn parse_params(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Result<Value, String> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut map = Map::new();
+    if let Some(q) = query {
+        map.extend(parse_urlencoded(q));
+    }
+    if body.is_empty() {
+        return Ok(Value::Object(map));
+    }
+    if content_type.starts_with("application/json") {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(o)) => map.extend(o),
+            _ => return Err("can't parse JSON request body".into()),
+        }
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        map.extend(parse_urlencoded(&String::from_utf8_lossy(body)));
+    } else if content_type.starts_with("multipart/form-data") {
+        return Err("the fake Bot API does not accept multipart (no file uploads expected)".into());
+    } else {
+        return Err(format!("unsupported content type {content_type:?}"));
+    }
+    Ok(Value::Object(map))
+}
+
+fn parse_urlencoded(s: &str) -> Map<String, Value> {
+    let mut map = Map::new();
+    for pair in s.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v);
+        let value = match serde_json::from_str::<Value>(&v) {
+            Ok(j @ (Value::Object(_) | Value::Array(_))) => j,
+            _ => Value::String(v),
+        };
+        map.insert(percent_decode(k), value);
+    }
+    map
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn int_param(params: &Value, name: &str) -> Option<i64> {
+    match &params[name] {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn str_param<'a>(params: &'a Value, name: &str) -> Option<&'a str> {
+    params[name].as_str()
+}
+
+async fn dispatch(shared: &Arc<Shared>, method: &str, params: &Value, seq: usize) -> (u16, Value) {
+    match method.to_ascii_lowercase().as_str() {
+        "getme" => {
+            let mut me = shared.bot_user();
+            merge(
+                &mut me,
+                json!({"can_join_groups": true, "can_read_all_group_messages": false,
+                       "supports_inline_queries": false, "can_connect_to_business": false,
+                       "has_main_web_app": false}),
+            );
+            ok(me)
+        }
+        "getwebhookinfo" => {
+            let pending = shared.lock().updates.len();
+            ok(json!({"url": "", "has_custom_certificate": false, "pending_update_count": pending}))
+        }
+        "deletewebhook" | "close" | "logout" => ok(json!(true)),
+        "getupdates" => get_updates(shared, params).await,
+        "sendmessage" => send_message(shared, params, seq),
+        "answercallbackquery" => answer_callback_query(shared, params),
+        "setmycommands" => set_my_commands(shared, params),
+        "sendchataction" => ok(json!(true)),
+        _ => error(404, "Not Found"),
+    }
+}
+
+async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
+    let offset = int_param(params, "offset");
+    let limit = int_param(params, "limit").unwrap_or(100).clamp(1, 100) as usize;
+    let timeout = int_param(params, "timeout").unwrap_or(0).max(0) as u64;
+    if let Some(allowed) = params["allowed_updates"].as_array() {
+        let list: Vec<String> = allowed
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        shared.lock().allowed_updates = Some(list);
+    }
+    {
+        let mut inner = shared.lock();
+        match offset {
+            Some(o) if o > 0 => {
+                inner
+                    .updates
+                    .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= o);
+                inner.confirmed_offset = inner.confirmed_offset.max(o);
+            }
+            Some(o) if o < 0 => {
+                let keep = o.unsigned_abs() as usize;
+                while inner.updates.len() > keep {
+                    let dropped = inner.updates.pop_front().unwrap();
+                    let id = dropped["update_id"].as_i64().unwrap_or(0);
+                    inner.confirmed_offset = inner.confirmed_offset.max(id + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    shared.bump();
+
+    let mut rx = shared.version.subscribe();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+    loop {
+        rx.borrow_and_update();
+        if shared.revoked.load(std::sync::atomic::Ordering::SeqCst) {
+            return error(401, "Unauthorized");
+        }
+        {
+            let mut inner = shared.lock();
+            if !inner.updates.is_empty() || timeout == 0 {
+                let batch: Vec<Value> = inner.updates.iter().take(limit).cloned().collect();
+                if let Some(last) = batch.last().and_then(|u| u["update_id"].as_i64()) {
+                    inner.delivered_up_to = inner.delivered_up_to.max(last);
+                }
+                return ok(Value::Array(batch));
+            }
+        }
+        if tokio::time::timeout_at(deadline, rx.changed())
+            .await
+            .is_err()
+        {
+            return ok(json!([]));
+        }
+    }
+}
+
+fn send_message(shared: &Arc<Shared>, params: &Value, seq: usize) -> (u16, Value) {
+    let Some(chat_id) = int_param(params, "chat_id") else {
+        return bad_request("chat_id is empty");
+    };
+    let Some(source) = str_param(params, "text") else {
+        return bad_request("message text is empty");
+    };
+    let parse_mode = str_param(params, "parse_mode").map(str::to_string);
+    let (text, entities) = match parse_mode
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("") => (source.to_string(), Vec::new()),
+        Some("html") => match parse_html(source) {
+            Ok(parsed) => parsed,
+            Err(e) => return bad_request(&format!("can't parse entities: {e}")),
+        },
+        Some(other) => {
+            return bad_request(&format!(
+                "unsupported parse_mode {other:?} (the fake speaks HTML)"
+            ));
+        }
+    };
+    if text.trim().is_empty() {
+        return bad_request("message text is empty");
+    }
+    if text.encode_utf16().count() > TELEGRAM_TEXT_LIMIT {
+        return bad_request("message is too long");
+    }
+    let reply_markup = match &params["reply_markup"] {
+        Value::Null => None,
+        Value::String(s) => serde_json::from_str(s).ok(),
+        v => Some(v.clone()),
+    };
+    if let Some(markup) = &reply_markup
+        && let Err(e) = validate_markup(markup)
+    {
+        return bad_request(&e);
+    }
+    let reply_to = params["reply_parameters"]["message_id"].as_i64();
+
+    let mut inner = shared.lock();
+    let message_id = FakeBotApi::next_message_id(&mut inner, chat_id);
+    let date = FakeBotApi::tick(&mut inner);
+    let chat = inner
+        .chats
+        .get(&chat_id)
+        .cloned()
+        .unwrap_or_else(|| json!({"id": chat_id, "first_name": "Patient", "type": "private"}));
+    let mut msg = json!({
+        "message_id": message_id,
+        "from": shared.bot_user(),
+        "chat": chat,
+        "date": date,
+        "text": text,
+    });
+    if !entities.is_empty() {
+        msg["entities"] = Value::Array(
+            entities
+                .iter()
+                .map(|(t, o, l)| json!({"type": t, "offset": o, "length": l}))
+                .collect(),
+        );
+    }
+    if let Some(m) = &reply_markup {
+        msg["reply_markup"] = m.clone();
+    }
+    inner.sent.push(Sent {
+        chat_id,
+        message_id,
+        source: source.to_string(),
+        text,
+        parse_mode,
+        entities,
+        reply_markup,
+        reply_to,
+        json: msg.clone(),
+        seq,
+    });
+    ok(msg)
+}
+
+fn validate_markup(markup: &Value) -> Result<(), String> {
+    let Some(rows) = markup.get("inline_keyboard") else {
+        return Ok(());
+    };
+    let rows = rows
+        .as_array()
+        .ok_or("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")?;
+    for row in rows {
+        let row = row.as_array().ok_or(
+            "field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays",
+        )?;
+        for button in row {
+            let text = button["text"].as_str().unwrap_or("");
+            if text.trim().is_empty() {
+                return Err("text buttons are unallowed in the inline keyboard".into());
+            }
+            if let Some(data) = button.get("callback_data") {
+                let data = data.as_str().unwrap_or("");
+                if data.is_empty() || data.len() > 64 {
+                    return Err("BUTTON_DATA_INVALID".into());
+                }
+            } else if button.get("url").is_none() {
+                return Err("can't find field \"callback_data\" or \"url\" in the button".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn answer_callback_query(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
+    let id = match &params["callback_query_id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => {
+            return bad_request(
+                "query is too old and response timeout expired or query ID is invalid",
+            );
+        }
+    };
+    let text = str_param(params, "text").map(str::to_string);
+    if let Some(t) = &text
+        && t.chars().count() > 200
+    {
+        return bad_request("MESSAGE_TOO_LONG");
+    }
+    let mut inner = shared.lock();
+    match inner.callbacks.get_mut(&id) {
+        Some(answers) if answers.is_empty() => {
+            answers.push(text);
+            ok(json!(true))
+        }
+        Some(answers) => {
+            // Telegram refuses a second answer; record the attempt for assertions.
+            answers.push(text);
+            bad_request("query is too old and response timeout expired or query ID is invalid")
+        }
+        None => bad_request("query is too old and response timeout expired or query ID is invalid"),
+    }
+}
+
+fn set_my_commands(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
+    let Some(commands) = params["commands"].as_array() else {
+        return bad_request("field \"commands\" must be an Array");
+    };
+    if commands.len() > 100 {
+        return bad_request("too many commands");
+    }
+    let mut menu = Vec::new();
+    for c in commands {
+        let name = c["command"].as_str().unwrap_or("");
+        let description = c["description"].as_str().unwrap_or("");
+        if name.is_empty()
+            || name.len() > 32
+            || !name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        {
+            return bad_request("BOT_COMMAND_INVALID");
+        }
+        if description.trim().is_empty() || description.chars().count() > 256 {
+            return bad_request("BOT_COMMAND_DESCRIPTION_INVALID");
+        }
+        menu.push((name.to_string(), description.to_string()));
+    }
+    let language = str_param(params, "language_code").unwrap_or("").to_string();
+    if !(language.is_empty()
+        || language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        return bad_request("invalid language code specified");
+    }
+    let mut inner = shared.lock();
+    inner.menus.retain(|(l, _)| *l != language);
+    inner.menus.push((language, menu));
+    ok(json!(true))
+}
+
+// ---- Telegram's HTML ---------------------------------------------------------------------
+
+const ALLOWED_TAGS: &[&str] = &[
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+];
+
+fn entity_type(tag: &str) -> &'static str {
+    match tag {
+        "b" | "strong" => "bold",
+        "i" | "em" => "italic",
+        "u" | "ins" => "underline",
+        "s" | "strike" | "del" => "strikethrough",
+        "span" | "tg-spoiler" => "spoiler",
+        "a" => "text_link",
+        "code" => "code",
+        "pre" => "pre",
+        "blockquote" => "blockquote",
+        "tg-emoji" => "custom_emoji",
+        _ => "unknown",
+    }
+}
+
+/// Parses Telegram-style HTML into (plain text, entities), or Telegram's error description
+/// (the part after "can't parse entities: ").
+pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>), String> {
+    let mut text = String::new();
+    let mut utf16 = 0usize;
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut entities = Vec::new();
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let Some(end) = source[i..].find('>').map(|e| i + e) else {
+                    return Err(format!("Unclosed start tag at byte offset {i}"));
+                };
+                let inner = &source[i + 1..end];
+                if let Some(name) = inner.strip_prefix('/') {
+                    let name = name.trim().to_ascii_lowercase();
+                    match stack.pop() {
+                        None => return Err(format!("Unexpected end tag at byte offset {i}")),
+                        Some((open, start)) if open == name => {
+                            entities.push((entity_type(&open).to_string(), start, utf16 - start));
+                        }
+                        Some((open, _)) => {
+                            return Err(format!(
+                                "Unmatched end tag at byte offset {i}, expected \"</{open}>\", found \"</{name}>\""
+                            ));
+                        }
+                    }
+                } else {
+                    let (name, attrs) = match inner.find(char::is_whitespace) {
+                        Some(s) => (&inner[..s], inner[s..].trim()),
+                        None => (inner, ""),
+                    };
+                    let name = name.to_ascii_lowercase();
+                    if name.is_empty()
+                        || name.ends_with('/')
+                        || !ALLOWED_TAGS.contains(&name.as_str())
+                    {
+                        return Err(format!(
+                            "Unsupported start tag \"{name}\" at byte offset {i}"
+                        ));
+                    }
+                    let attrs =
+                        parse_attrs(attrs).map_err(|e| format!("{e} at byte offset {i}"))?;
+                    let attr =
+                        |n: &str| attrs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+                    match name.as_str() {
+                        "span" if attr("class") != Some("tg-spoiler") => {
+                            return Err(format!(
+                                "Tag \"span\" must have class \"tg-spoiler\" at byte offset {i}"
+                            ));
+                        }
+                        "a" if attr("href").is_none_or(str::is_empty) => {
+                            return Err(format!(
+                                "Tag \"a\" must have attribute \"href\" at byte offset {i}"
+                            ));
+                        }
+                        "tg-emoji" if attr("emoji-id").is_none() => {
+                            return Err(format!(
+                                "Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {i}"
+                            ));
+                        }
+                        _ => {}
+                    }
+                    stack.push((name, utf16));
+                }
+                i = end + 1;
+            }
+            b'>' => {
+                return Err(format!(
+                    "Unexpected \">\" at byte offset {i} (must be &gt;)"
+                ));
+            }
+            b'&' => {
+                let Some(semi) = source[i..]
+                    .find(';')
+                    .map(|e| i + e)
+                    .filter(|&e| e - i <= 10)
+                else {
+                    return Err(format!(
+                        "Unescaped \"&\" at byte offset {i} (must be &amp;)"
+                    ));
+                };
+                let name = &source[i + 1..semi];
+                let decoded = decode_entity(name).ok_or_else(|| {
+                    format!("Unsupported HTML entity \"&{name};\" at byte offset {i}")
+                })?;
+                text.push(decoded);
+                utf16 += decoded.len_utf16();
+                i = semi + 1;
+            }
+            _ => {
+                let c = source[i..].chars().next().unwrap();
+                text.push(c);
+                utf16 += c.len_utf16();
+                i += c.len_utf8();
+            }
+        }
+    }
+    if let Some((open, _)) = stack.pop() {
+        return Err(format!(
+            "Can't find end tag corresponding to start tag \"{open}\""
+        ));
+    }
+    entities.sort_by_key(|(_, o, _)| *o);
+    Ok((text, entities))
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "quot" => Some('"'),
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let code = match n.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => n.parse().ok()?,
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
+fn parse_attrs(s: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let name_end = rest
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].to_ascii_lowercase();
+        rest = rest[name_end..].trim_start();
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (value, remaining) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let close = after[1..].find(q).ok_or("Unclosed attribute value")?;
+                    (&after[1..1 + close], &after[close + 2..])
+                }
+                _ => {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            out.push((name, value.to_string()));
+            rest = remaining.trim_start();
+        } else {
+            out.push((name, String::new()));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,116 @@
+//! Shared test support: the fake Bot API server, and starting the real bot against it.
+
+#![allow(dead_code)]
+
+pub mod fake_bot_api;
+
+use b12bot::engine::{Engine, EngineConfig};
+use b12bot::faq::{self, Faq};
+use b12bot::telegram::{self, AnswerEngine, ServeConfig, ServeError};
+use fake_bot_api::FakeBotApi;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A token of the shape BotFather hands out (id:secret).
+pub const TOKEN: &str = "7000000001:AAHx9-fakeTokenForTests_q1w2e3r4t5y6u7";
+
+/// Generous bound for anything the bot should do "at once" on a loaded 2-core machine.
+pub const SOON: Duration = Duration::from_secs(15);
+
+pub fn faq_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("faq")
+}
+
+pub fn load_faq() -> Faq {
+    faq::load_dir(&faq_dir()).expect("the repository's FAQ loads")
+}
+
+/// The real engine on the repository's FAQ.
+pub fn real_engine() -> Engine {
+    Engine::new(load_faq(), EngineConfig::default())
+}
+
+/// The bot (the real `telegram::run`, same dispatcher as production) running in-process
+/// against a fake Bot API server.
+pub struct RunningBot {
+    pub fake: FakeBotApi,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), ServeError>>>,
+}
+
+impl RunningBot {
+    /// Stops the bot the way a signal does and returns how `run` ended.
+    pub async fn stop(mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let task = self.task.take().expect("running");
+        tokio::time::timeout(SOON, task)
+            .await
+            .expect("the bot stops within the time limit")
+            .expect("the bot task did not panic")
+    }
+
+    /// Waits for the bot's `run` to end by itself (e.g. a fatal error).
+    pub async fn finished(mut self) -> Result<(), ServeError> {
+        let task = self.task.take().expect("running");
+        tokio::time::timeout(SOON, task)
+            .await
+            .expect("the bot ends within the time limit")
+            .expect("the bot task did not panic")
+    }
+}
+
+impl Drop for RunningBot {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+pub fn test_config(fake: &FakeBotApi) -> ServeConfig {
+    let mut config = ServeConfig::new(TOKEN);
+    config.api_url = Some(fake.url());
+    config.startup_attempts = 1;
+    config
+}
+
+/// Starts a fake server and the bot with `engine`; returns once the bot is polling.
+pub async fn start_bot<E: AnswerEngine>(engine: E) -> RunningBot {
+    start_bot_with(engine, |_| {}).await
+}
+
+pub async fn start_bot_with<E: AnswerEngine>(
+    engine: E,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> RunningBot {
+    launch(FakeBotApi::start(TOKEN).await, engine, configure).await
+}
+
+/// Starts the bot against an already prepared (e.g. scripted) fake server.
+pub async fn launch<E: AnswerEngine>(
+    fake: FakeBotApi,
+    engine: E,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> RunningBot {
+    let _ = env_logger::builder().is_test(true).try_init();
+    let mut config = test_config(&fake);
+    configure(&mut config);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(telegram::run(
+        config,
+        telegram::engine_handle(engine),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    fake.wait_polling(SOON).await;
+    RunningBot {
+        fake,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
