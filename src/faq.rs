@@ -119,6 +119,8 @@ pub struct Faq {
     /// In file-name order.
     pub entries: Vec<Entry>,
     pub texts: Texts,
+    /// Groups of words patients use for the same thing (`synonyms.toml`, optional).
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Faq {
@@ -130,6 +132,15 @@ impl Faq {
 
 /// The name of the file with the fixed texts; every other `*.toml` file is an entry.
 pub const TEXTS_FILE: &str = "texts.toml";
+
+/// The optional file of synonym groups: `groups = [["verwijzen", "sturen"], …]`.
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymsFile {
+    groups: Vec<Vec<String>>,
+}
 
 /// Telegram refuses messages longer than this (counted in characters, not bytes).
 pub const MAX_ANSWER_CHARS: usize = 4096;
@@ -323,10 +334,43 @@ fn check_files(
 
     let mut texts = None;
     let mut texts_seen = false;
+    let mut synonyms: Vec<Vec<String>> = Vec::new();
     let mut entries: Vec<EntryFile> = Vec::new();
     for (path, content) in &files {
         let is_texts = path.file_name() == Some(OsStr::new(TEXTS_FILE));
         texts_seen |= is_texts;
+        if path.file_name() == Some(OsStr::new(SYNONYMS_FILE)) {
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                match toml::from_str::<SynonymsFile>(root.text) {
+                    Ok(f) => {
+                        for (n, g) in f.groups.into_iter().enumerate() {
+                            if g.len() < 2 || g.iter().any(|w| w.trim().is_empty()) {
+                                cx.error(
+                                    0,
+                                    Some("groups"),
+                                    format!(
+                                        "group {} needs at least two words, none of them empty",
+                                        n + 1
+                                    ),
+                                );
+                            }
+                            synonyms.push(g);
+                        }
+                    }
+                    Err(e) => cx.error(
+                        e.span().map(|r| r.start).unwrap_or(0),
+                        Some("groups"),
+                        format!(
+                            "{}; write groups = [[\"word\", \"same word\"], …]",
+                            e.message()
+                        ),
+                    ),
+                }
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -382,6 +426,7 @@ fn check_files(
     Ok(Faq {
         entries: entries.into_iter().filter_map(|f| f.entry).collect(),
         texts: texts.unwrap_or_default(),
+        synonyms,
     })
 }
 

@@ -135,7 +135,7 @@ fn check(dir: &Path) -> Result<()> {
             Ok(())
         }
         Err(e) => {
-            print!("{e}");
+            println!("{}", e.to_string().trim_end());
             bail!("{} is not a valid FAQ folder", dir.display())
         }
     }

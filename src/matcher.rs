@@ -22,7 +22,6 @@ pub type TermId = u32;
 /// One example phrasing of an entry.
 #[derive(Debug)]
 struct Phrase {
-    entry: u32,
     terms: Vec<TermId>,
 }
 
@@ -33,8 +32,8 @@ pub struct Index {
     terms: HashMap<String, TermId>,
     /// idf per term (entries as documents)
     idf: Vec<f32>,
-    /// term → phrases containing it
-    postings: Vec<Vec<u32>>,
+    /// entry → its phrases
+    entry_phrases: Vec<Vec<u32>>,
     /// term → entries whose bag contains it, with its strength there (1 for phrasings
     /// and keywords, less for words that only occur in the answer)
     entry_postings: Vec<Vec<(u32, f32)>>,
@@ -48,6 +47,10 @@ pub struct Index {
     /// surface words by (first char, length), for typo look-ups
     by_shape: HashMap<(char, usize), Vec<u32>>,
     entry_count: usize,
+    /// stem or word → synonym groups it belongs to (staff's `synonyms.toml`)
+    synonym_of: HashMap<String, Vec<u32>>,
+    /// synonym groups, folded
+    synonym_groups: Vec<Vec<String>>,
     /// weight given to a question word the FAQ does not know at all
     unknown_weight: f32,
 }
@@ -101,6 +104,12 @@ pub fn content_words(raw: &str) -> Vec<String> {
 
 const MIN_FUZZY_LEN: usize = 4;
 
+/// How similar a staff synonym counts (an exact word or stem counts 1).
+const SYNONYM_SIMILARITY: f32 = 0.9;
+
+/// How many of the best-covering entries get the (costlier) phrase-by-phrase scoring.
+const CANDIDATES: usize = 48;
+
 /// How much a word that occurs only in an entry's answer counts, against 1 for a word
 /// of its questions or keywords.
 const ANSWER_STRENGTH: f32 = 0.6;
@@ -122,7 +131,20 @@ impl Index {
                 b.answer(ei, e.answer.get(lang), lang);
             }
         }
-        b.finish(faq.entries.len())
+        let mut index = b.finish(faq.entries.len());
+        for (gi, group) in faq.synonyms.iter().enumerate() {
+            let folded: Vec<String> = group.iter().map(|w| text::fold(w.trim())).collect();
+            for w in &folded {
+                for key in [w.clone(), text::stem(w, Lang::Nl), text::stem(w, Lang::En)] {
+                    let groups = index.synonym_of.entry(key).or_default();
+                    if !groups.contains(&(gi as u32)) {
+                        groups.push(gi as u32);
+                    }
+                }
+            }
+            index.synonym_groups.push(folded);
+        }
+        index
     }
 
     /// A term's stem, for explanations.
@@ -149,6 +171,7 @@ impl Index {
         let mut words: Vec<(String, f32)> = Vec::new();
         for w in content_words(raw) {
             if self.exact(&w).is_none()
+                && !self.synonym_of.contains_key(&w)
                 && let Some((head, tail)) = self.split_compound(&w)
             {
                 words.push((head, 1.0));
@@ -207,7 +230,7 @@ impl Index {
     fn split_compound(&self, w: &str) -> Option<(String, String)> {
         let chars: Vec<char> = w.chars().collect();
         let n = chars.len();
-        if n < 7 || n > 40 {
+        if !(7..=40).contains(&n) {
             return None;
         }
         let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
@@ -250,6 +273,19 @@ impl Index {
         }
         if let Some(t) = self.exact(w) {
             add(&mut found, t, 1.0);
+        }
+        // Staff synonyms: the word meets every other word of its groups.
+        let keys = [
+            w.to_string(),
+            text::stem(w, Lang::Nl),
+            text::stem(w, Lang::En),
+        ];
+        for gi in keys.iter().filter_map(|k| self.synonym_of.get(k)).flatten() {
+            for other in &self.synonym_groups[*gi as usize] {
+                if let Some(t) = self.exact(other) {
+                    add(&mut found, t, SYNONYM_SIMILARITY);
+                }
+            }
         }
         if !found.is_empty() || w.chars().count() < MIN_FUZZY_LEN || w.len() > 40 {
             return found;
@@ -324,59 +360,76 @@ impl Index {
             .sum::<f32>()
             / total;
 
-        // Coverage per entry: for each question word, its best similarity within the entry.
-        let mut cover: HashMap<u32, Vec<f32>> = HashMap::new();
-        // Per entry: the same, counting only the staff's keywords.
-        let mut keyword: HashMap<u32, Vec<f32>> = HashMap::new();
-        // Per phrase: best similarity per question word, and which phrase terms were met.
-        let mut phrase_best: HashMap<u32, (Vec<f32>, Vec<(TermId, f32)>)> = HashMap::new();
+        // Coverage per entry: for each question word, its best similarity within the
+        // entry (dense: entries × words), and the same counting only staff keywords.
+        let nw = words.len();
+        let ne = self.entry_count;
+        let mut cover = vec![0.0f32; ne * nw];
+        let mut keyword = vec![0.0f32; ne * nw];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut seen = vec![false; ne];
+        // Query terms → (word, similarity), for phrase scoring.
+        let mut query_terms: HashMap<TermId, Vec<(usize, f32)>> = HashMap::new();
         for (wi, w) in words.iter().enumerate() {
             for &(t, s) in &w.matches {
+                query_terms.entry(t).or_default().push((wi, s));
                 for &(e, strength) in &self.entry_postings[t as usize] {
-                    let v = cover.entry(e).or_insert_with(|| vec![0.0; words.len()]);
-                    v[wi] = v[wi].max(s * strength);
+                    let c = &mut cover[e as usize * nw + wi];
+                    *c = c.max(s * strength);
+                    if !seen[e as usize] {
+                        seen[e as usize] = true;
+                        touched.push(e);
+                    }
                 }
                 for &e in &self.keyword_postings[t as usize] {
-                    let v = keyword.entry(e).or_insert_with(|| vec![0.0; words.len()]);
-                    v[wi] = v[wi].max(s);
-                }
-                for &p in &self.postings[t as usize] {
-                    let (v, met) = phrase_best
-                        .entry(p)
-                        .or_insert_with(|| (vec![0.0; words.len()], Vec::new()));
-                    v[wi] = v[wi].max(s);
-                    if let Some(m) = met.iter_mut().find(|m| m.0 == t) {
-                        m.1 = m.1.max(s);
-                    } else {
-                        met.push((t, s));
-                    }
+                    let k = &mut keyword[e as usize * nw + wi];
+                    *k = k.max(s);
                 }
             }
         }
         let weighted = |v: &[f32]| -> f32 {
             v.iter().zip(words).map(|(s, w)| s * w.weight).sum::<f32>() / total
         };
-        let mut best_phrase: HashMap<u32, f32> = HashMap::new();
-        for (p, (v, met)) in &phrase_best {
-            let phrase = &self.phrases[*p as usize];
-            let q_cov = weighted(v);
-            let p_total: f32 = phrase.terms.iter().map(|&t| self.idf[t as usize]).sum();
-            let p_met: f32 = met.iter().map(|&(t, s)| self.idf[t as usize] * s).sum();
-            let p_cov = if p_total > 0.0 { p_met / p_total } else { 0.0 };
-            let f = if q_cov + p_cov > 0.0 {
-                (q_cov * p_cov).sqrt()
-            } else {
-                0.0
-            };
-            let e = best_phrase.entry(phrase.entry).or_insert(0.0);
-            *e = e.max(f);
-        }
-        let mut hits: Vec<Hit> = cover
+        let mut pre: Vec<(u32, f32, f32)> = touched
             .iter()
-            .map(|(&e, v)| {
-                let coverage = weighted(v);
-                let phrase = best_phrase.get(&e).copied().unwrap_or(0.0);
-                let keywords = keyword.get(&e).map(|v| weighted(v)).unwrap_or(0.0);
+            .map(|&e| {
+                let r = e as usize * nw..(e as usize + 1) * nw;
+                (e, weighted(&cover[r.clone()]), weighted(&keyword[r]))
+            })
+            .collect();
+        // Phrase matching is the costly part: only for the entries whose words cover the
+        // question best (the phrase score can add at most 0.4 to any entry).
+        pre.sort_by(|a, b| (0.5 * b.1 + 0.2 * b.2).total_cmp(&(0.5 * a.1 + 0.2 * a.2)));
+        pre.truncate(CANDIDATES);
+        let mut best_word = vec![0.0f32; nw];
+        let mut hits: Vec<Hit> = pre
+            .iter()
+            .map(|&(e, coverage, keywords)| {
+                let mut phrase = 0.0f32;
+                for &p in &self.entry_phrases[e as usize] {
+                    let terms = &self.phrases[p as usize].terms;
+                    best_word.iter_mut().for_each(|x| *x = 0.0);
+                    let (mut p_total, mut p_met) = (0.0f32, 0.0f32);
+                    for &t in terms {
+                        let idf = self.idf[t as usize];
+                        p_total += idf;
+                        if let Some(list) = query_terms.get(&t) {
+                            let mut met = 0.0f32;
+                            for &(wi, s) in list {
+                                best_word[wi] = best_word[wi].max(s);
+                                met = met.max(s);
+                            }
+                            p_met += idf * met;
+                        }
+                    }
+                    if p_met > 0.0 && p_total > 0.0 {
+                        // Both ways: harmonic mean of how much of the question the phrase
+                        // covers and how much of the phrase the question covers, so a
+                        // one-word phrasing ("b12?") does not match every B12 question.
+                        let (q, r) = (weighted(&best_word), p_met / p_total);
+                        phrase = phrase.max(2.0 * q * r / (q + r));
+                    }
+                }
                 Hit {
                     entry: e as usize,
                     score: (0.5 * coverage + 0.4 * phrase + 0.2 * keywords).min(1.0),
@@ -418,7 +471,7 @@ fn typo_similarity(a: &str, b: &str) -> f32 {
 #[derive(Default)]
 struct Builder {
     terms: HashMap<String, TermId>,
-    postings: Vec<Vec<u32>>,
+    entry_phrases: Vec<Vec<u32>>,
     entry_postings: Vec<Vec<(u32, f32)>>,
     keyword_postings: Vec<Vec<u32>>,
     phrases: Vec<Phrase>,
@@ -431,7 +484,6 @@ impl Builder {
         let next = self.terms.len() as TermId;
         let id = *self.terms.entry(stem).or_insert(next);
         if id == next {
-            self.postings.push(Vec::new());
             self.entry_postings.push(Vec::new());
             self.keyword_postings.push(Vec::new());
         }
@@ -471,10 +523,11 @@ impl Builder {
             return;
         }
         let pi = self.phrases.len() as u32;
-        for &t in &terms {
-            self.postings[t as usize].push(pi);
+        if self.entry_phrases.len() <= entry as usize {
+            self.entry_phrases.resize(entry as usize + 1, Vec::new());
         }
-        self.phrases.push(Phrase { entry, terms });
+        self.entry_phrases[entry as usize].push(pi);
+        self.phrases.push(Phrase { terms });
     }
 
     fn keyword(&mut self, entry: u32, raw: &str, lang: Lang) {
@@ -486,7 +539,8 @@ impl Builder {
         }
     }
 
-    fn finish(self, entry_count: usize) -> Index {
+    fn finish(mut self, entry_count: usize) -> Index {
+        self.entry_phrases.resize(entry_count, Vec::new());
         let n = entry_count.max(1) as f32;
         let idf: Vec<f32> = self
             .entry_postings
@@ -515,7 +569,7 @@ impl Builder {
         Index {
             terms: self.terms,
             idf,
-            postings: self.postings,
+            entry_phrases: self.entry_phrases,
             entry_postings: self.entry_postings,
             keyword_postings,
             phrases: self.phrases,
@@ -523,6 +577,8 @@ impl Builder {
             sorted_surface,
             by_shape,
             entry_count,
+            synonym_of: HashMap::new(),
+            synonym_groups: Vec::new(),
             unknown_weight,
         }
     }

@@ -656,11 +656,21 @@ pub fn stem(token: &str, lang: Lang) -> String {
     use std::sync::OnceLock;
     static NL: OnceLock<Stemmer> = OnceLock::new();
     static EN: OnceLock<Stemmer> = OnceLock::new();
-    let s = match lang {
-        Lang::Nl => NL.get_or_init(|| Stemmer::create(Algorithm::Dutch)),
-        Lang::En => EN.get_or_init(|| Stemmer::create(Algorithm::English)),
-    };
-    s.stem(token).into_owned()
+    match lang {
+        Lang::Nl => {
+            let s = NL.get_or_init(|| Stemmer::create(Algorithm::Dutch));
+            // Past participles meet their verb: "gemeten" ~ "meten", "gebruikt" ~ "bruik".
+            let token = match token.strip_prefix("ge") {
+                Some(rest) if token.chars().count() >= 7 => rest,
+                _ => token,
+            };
+            s.stem(token).into_owned()
+        }
+        Lang::En => EN
+            .get_or_init(|| Stemmer::create(Algorithm::English))
+            .stem(token)
+            .into_owned(),
+    }
 }
 
 /// Does `tokens` contain `pattern`? A pattern is words separated by spaces, matched in

@@ -230,7 +230,7 @@ async fn logs_say_what_happens_without_text_names_ids_or_the_token() {
     assert_eq!(status.code(), Some(0), "{stderr}");
 
     // It says what happened…
-    assert!(stderr.contains("answered: intent=faq topic="), "{stderr}");
+    assert!(stderr.contains("answered: intent="), "{stderr}");
     assert!(stderr.contains("non-text message"), "{stderr}");
     assert!(stderr.contains("button: topic"), "{stderr}");
     // …without anything that identifies the patient or the bot's secret.
