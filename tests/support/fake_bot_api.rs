@@ -36,6 +36,9 @@ use tokio::sync::watch;
 
 pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
 
+/// A formatting entity: (type, offset, length), offsets and lengths in UTF-16 units.
+pub type Entity = (String, usize, usize);
+
 /// A failure or delay scripted for the next request(s) of a method.
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -81,7 +84,7 @@ pub struct Sent {
     pub text: String,
     pub parse_mode: Option<String>,
     /// `(type, offset, length)` of formatting entities (UTF-16 units), e.g. `("bold", 0, 5)`.
-    pub entities: Vec<(String, usize, usize)>,
+    pub entities: Vec<Entity>,
     pub reply_markup: Option<Value>,
     pub reply_to: Option<i64>,
     /// The Message object returned (used for callback queries on this message).
@@ -1177,7 +1180,7 @@ fn entity_type(tag: &str) -> &'static str {
 
 /// Parses Telegram-style HTML into (plain text, entities), or Telegram's error description
 /// (the part after "can't parse entities: ").
-pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>), String> {
+pub fn parse_html(source: &str) -> Result<(String, Vec<Entity>), String> {
     let mut text = String::new();
     let mut utf16 = 0usize;
     let mut stack: Vec<(String, usize)> = Vec::new();
