@@ -119,10 +119,13 @@ pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), Serve
 
 /// [`serve`] for a synchronous `main`: builds the runtime and serves until a signal.
 /// Exit with [`ServeError::exit_code`] on an error.
-pub fn serve_blocking<E: AnswerEngine>(engine: E) -> Result<(), ServeError> {
+///
+/// The caller keeps a clone of `engine` to swap in a new engine (a FAQ reload) while the bot
+/// runs.
+pub fn serve_blocking<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(super::engine_handle(engine)));
+    let outcome = runtime.block_on(serve(engine));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }

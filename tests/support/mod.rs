@@ -105,14 +105,20 @@ pub async fn launch<E: AnswerEngine>(
     let _ = env_logger::builder().is_test(true).try_init();
     let mut config = test_config(&fake);
     configure(&mut config);
+    launch_handle(fake, telegram::engine_handle(engine), config).await
+}
+
+/// Starts the bot with an engine handle the test keeps (to swap engines while it runs).
+pub async fn launch_handle<E: AnswerEngine>(
+    fake: FakeBotApi,
+    engine: telegram::EngineHandle<E>,
+    config: ServeConfig,
+) -> RunningBot {
+    let _ = env_logger::builder().is_test(true).try_init();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(telegram::run(
-        config,
-        telegram::engine_handle(engine),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let task = tokio::spawn(telegram::run(config, engine, async move {
+        let _ = stopped.await;
+    }));
     fake.wait_polling(SOON).await;
     RunningBot {
         fake,
