@@ -781,3 +781,37 @@ async fn a_swapped_in_engine_answers_the_next_message_without_a_restart() {
     assert!(after[1].text.contains("HERZIEN: "), "{}", after[1].text);
     bot.stop().await.expect("graceful stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_bot_api_at_startup_is_retried_then_reported() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = b12bot::telegram::ServeConfig::new(TOKEN);
+    config.api_url = Some(format!("http://127.0.0.1:{port}"));
+    config.startup_attempts = 2;
+    let started = std::time::Instant::now();
+    let handle = b12bot::telegram::engine_handle(real_engine());
+    let outcome = tokio::time::timeout(
+        SOON,
+        b12bot::telegram::run(config, handle, std::future::pending()),
+    )
+    .await
+    .expect("gives up instead of retrying forever");
+    match outcome {
+        Err(b12bot::telegram::ServeError::Unreachable {
+            attempts, reason, ..
+        }) => {
+            assert_eq!(attempts, 2);
+            assert!(reason.contains("network error"), "{reason}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited between attempts"
+    );
+}
