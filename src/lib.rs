@@ -10,6 +10,7 @@ pub mod eval;
 pub mod faq;
 pub mod intents;
 pub mod matcher;
+pub mod review;
 pub mod safety;
 pub mod telegram;
 pub mod text;
