@@ -777,3 +777,34 @@ fn check_json_has_ok_errors_and_warnings_with_the_same_fields() {
     assert_eq!(report["errors"][0]["line"], serde_json::Value::Null);
     assert_eq!(report["errors"][0]["field"], serde_json::Value::Null);
 }
+
+// ---------------------------------------------------------------------------------------
+// Positions
+
+#[test]
+fn warning_positions_count_like_the_loaders_error_positions() {
+    // A byte-order mark, Windows line endings and accented text before the field: the
+    // position is the one the loader would report for a problem in the same field.
+    let mut spec = food();
+    spec.title[0] = "Vitamine B12 in voeding: één overzicht";
+    let text = format!("\u{feff}{}", spec.toml().replace('\n', "\r\n"));
+    let positions = faq::field_positions(&text);
+    assert_eq!(positions.get("id"), Some(&(1, 6)));
+    assert_eq!(positions.get("title.en"), Some(&(9, 6)));
+    assert_eq!(positions.get("questions.nl[1]"), Some(&(14, 3)));
+
+    let broken = text.replace("en = \"Vitamin B12 in food\"\r\n", "en = 12\r\n");
+    let errors = faq::from_files(vec![
+        (Path::new("faq").join("texts.toml"), texts_toml().into()),
+        (spec.path(), broken.into()),
+    ])
+    .unwrap_err();
+    let e = &errors.0[0];
+    assert_eq!(e.field.as_deref(), Some("title.en"), "{e}");
+    assert_eq!((e.line, e.column), (9, 6), "{e}");
+
+    assert!(
+        faq::field_positions("id = [").is_empty(),
+        "no positions without a parse"
+    );
+}
