@@ -111,6 +111,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve => {
             let engine = load(&cli.faq, config)?;
+            let engine = b12bot::telegram::engine_handle(engine);
             if let Err(e) = b12bot::telegram::serve_blocking(engine) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());

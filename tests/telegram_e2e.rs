@@ -742,3 +742,76 @@ async fn a_revoked_token_while_running_stops_the_bot_with_an_error() {
         "{outcome:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swapped_in_engine_answers_the_next_message_without_a_restart() {
+    use b12bot::engine::EngineConfig;
+    use std::sync::Arc;
+
+    let handle = b12bot::telegram::engine_handle(real_engine());
+    let fake = FakeBotApi::start(TOKEN).await;
+    let config = support::test_config(&fake);
+    let bot = support::launch_handle(fake, handle.clone(), config).await;
+    let fake = &bot.fake;
+    let p = nl_patient(3401);
+    fake.send_text(&p, "wat is vitamine b12?");
+    let before = fake.wait_for_messages(p.chat_id(), 1, SOON).await;
+    assert!(!before[0].text.contains("HERZIEN"));
+
+    // Staff edit the answer; a reload builds a new engine and stores it in the handle.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(support::faq_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let file = dir.path().join("what-is-b12.toml");
+    let toml = std::fs::read_to_string(&file).unwrap();
+    let edited = toml.replacen(
+        "[answer]\nnl = \"\"\"\n",
+        "[answer]\nnl = \"\"\"\nHERZIEN: ",
+        1,
+    );
+    assert_ne!(toml, edited, "the entry's Dutch answer was found to edit");
+    std::fs::write(&file, edited).unwrap();
+    let faq = b12bot::faq::load_dir(dir.path()).expect("edited FAQ loads");
+    handle.store(Arc::new(Engine::new(faq, EngineConfig::default())));
+
+    fake.send_text(&p, "wat is vitamine b12?");
+    let after = fake.wait_for_messages(p.chat_id(), 2, SOON).await;
+    assert!(after[1].text.contains("HERZIEN: "), "{}", after[1].text);
+    bot.stop().await.expect("graceful stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_bot_api_at_startup_is_retried_then_reported() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = b12bot::telegram::ServeConfig::new(TOKEN);
+    config.api_url = Some(format!("http://127.0.0.1:{port}"));
+    config.startup_attempts = 2;
+    let started = std::time::Instant::now();
+    let handle = b12bot::telegram::engine_handle(real_engine());
+    let outcome = tokio::time::timeout(
+        SOON,
+        b12bot::telegram::run(config, handle, std::future::pending()),
+    )
+    .await
+    .expect("gives up instead of retrying forever");
+    match outcome {
+        Err(b12bot::telegram::ServeError::Unreachable {
+            attempts, reason, ..
+        }) => {
+            assert_eq!(attempts, 2);
+            assert!(reason.contains("network error"), "{reason}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited between attempts"
+    );
+}

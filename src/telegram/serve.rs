@@ -119,10 +119,13 @@ pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), Serve
 
 /// [`serve`] for a synchronous `main`: builds the runtime and serves until a signal.
 /// Exit with [`ServeError::exit_code`] on an error.
-pub fn serve_blocking<E: AnswerEngine>(engine: E) -> Result<(), ServeError> {
+///
+/// The caller keeps a clone of `engine` to swap in a new engine (a FAQ reload) while the bot
+/// runs.
+pub fn serve_blocking<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(super::engine_handle(engine)));
+    let outcome = runtime.block_on(serve(engine));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -266,11 +269,12 @@ fn build_bot(config: &ServeConfig) -> Result<Bot, ServeError> {
         Some(url) => {
             let url = url.trim().trim_end_matches('/');
             // Parsed relative to the default URL: an absolute URL replaces it entirely.
+            // (`reqwest::Url` is not re-exported, so parse through the bot's own URL.)
             let parsed = bot
                 .api_url()
                 .join(url)
                 .ok()
-                .filter(|u| u.as_str().starts_with(url) && matches!(u.scheme(), "http" | "https"))
+                .filter(|u| url.contains("://") && matches!(u.scheme(), "http" | "https"))
                 .ok_or_else(|| ServeError::BadApiUrl(url.to_string()))?;
             Ok(bot.set_api_url(parsed))
         }
@@ -444,4 +448,56 @@ impl ErrorHandler<RequestError> for ListenerErrors {
 
 mod futures_boxed {
     pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_url(url: &str) -> Result<String, ServeError> {
+        let mut config = ServeConfig::new("1:x");
+        config.api_url = Some(url.to_string());
+        build_bot(&config).map(|b| b.api_url().to_string())
+    }
+
+    #[test]
+    fn api_urls() {
+        assert_eq!(
+            api_url("http://127.0.0.1:8081").unwrap(),
+            "http://127.0.0.1:8081/"
+        );
+        assert_eq!(
+            api_url("https://tg.example.org/tbas/").unwrap(),
+            "https://tg.example.org/tbas"
+        );
+        assert_eq!(
+            api_url("HTTP://Example.org").unwrap(),
+            "http://example.org/"
+        );
+        for bad in [
+            "not a url",
+            "127.0.0.1:8081",
+            "ftp://example.org",
+            "http://",
+        ] {
+            assert!(
+                matches!(api_url(bad), Err(ServeError::BadApiUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_errors_point_to_botfather_and_map_to_exit_codes() {
+        let err = ServeError::InvalidToken;
+        assert!(err.to_string().contains("@BotFather"));
+        assert_eq!(err.exit_code(), 78);
+        assert_eq!(ServeError::MissingToken.exit_code(), 78);
+        let unreachable = ServeError::Unreachable {
+            url: "https://api.telegram.org".into(),
+            attempts: 6,
+            reason: "network error (cannot connect)".into(),
+        };
+        assert_eq!(unreachable.exit_code(), 69);
+    }
 }

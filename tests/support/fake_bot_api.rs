@@ -36,6 +36,9 @@ use tokio::sync::watch;
 
 pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
 
+/// A formatting entity: (type, offset, length), offsets and lengths in UTF-16 units.
+pub type Entity = (String, usize, usize);
+
 /// A failure or delay scripted for the next request(s) of a method.
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -81,7 +84,7 @@ pub struct Sent {
     pub text: String,
     pub parse_mode: Option<String>,
     /// `(type, offset, length)` of formatting entities (UTF-16 units), e.g. `("bold", 0, 5)`.
-    pub entities: Vec<(String, usize, usize)>,
+    pub entities: Vec<Entity>,
     pub reply_markup: Option<Value>,
     pub reply_to: Option<i64>,
     /// The Message object returned (used for callback queries on this message).
@@ -164,7 +167,10 @@ impl Patient {
 pub type Menus = Vec<(String, Vec<(String, String)>)>;
 
 struct Inner {
-    updates: VecDeque<Value>,
+    /// Queued updates: (update_id, the update serialized; compact for big load runs).
+    updates: VecDeque<(i64, String)>,
+    /// Keep only what load runs check (no copies of request bodies or returned messages).
+    lean: bool,
     next_update_id: i64,
     /// Updates with a lower id have been confirmed by an offset and are forgotten.
     confirmed_offset: i64,
@@ -239,6 +245,7 @@ impl FakeBotApi {
             bot_username: BOT_USERNAME.to_string(),
             inner: Mutex::new(Inner {
                 updates: VecDeque::new(),
+                lean: false,
                 next_update_id: 800_000_001,
                 confirmed_offset: 0,
                 delivered_up_to: 0,
@@ -306,6 +313,13 @@ impl FakeBotApi {
             .insert(method.to_ascii_lowercase(), delay);
     }
 
+    /// Records only what a load run checks: no copies of request bodies or of the returned
+    /// messages (`Sent::text` and ids are kept), so the process's peak memory is mostly the
+    /// bot's.
+    pub fn set_lean(&self, lean: bool) {
+        self.shared.lock().lean = lean;
+    }
+
     /// Revokes the bot's token (as /revoke in BotFather does): every request from now on,
     /// including a pending long poll, gets 401 Unauthorized.
     pub fn revoke_token(&self) {
@@ -345,7 +359,7 @@ impl FakeBotApi {
             inner.next_update_id += 1;
             let mut update = json!({"update_id": id});
             update[kind] = payload;
-            inner.updates.push_back(update);
+            inner.updates.push_back((id, update.to_string()));
             id
         };
         self.shared.bump();
@@ -532,6 +546,11 @@ impl FakeBotApi {
         self.shared.lock().sent.clone()
     }
 
+    /// How many messages were accepted (without copying them).
+    pub fn sent_count(&self) -> usize {
+        self.shared.lock().sent.len()
+    }
+
     /// The answers (notice text of each) a callback query got.
     pub fn callback_answers(&self, callback_id: &str) -> Vec<Option<String>> {
         self.shared
@@ -693,10 +712,15 @@ async fn handle(
     let (seq, fault, delay) = {
         let mut inner = shared.lock();
         let seq = inner.requests.len();
+        let recorded_params = if inner.lean && method.eq_ignore_ascii_case("sendMessage") {
+            json!({"chat_id": params["chat_id"]})
+        } else {
+            params.clone()
+        };
         inner.requests.push(Recorded {
             seq,
             method: method.clone(),
-            params: params.clone(),
+            params: recorded_params,
             received: Instant::now(),
             responded: None,
             status: None,
@@ -878,16 +902,13 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
         let mut inner = shared.lock();
         match offset {
             Some(o) if o > 0 => {
-                inner
-                    .updates
-                    .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= o);
+                inner.updates.retain(|(id, _)| *id >= o);
                 inner.confirmed_offset = inner.confirmed_offset.max(o);
             }
             Some(o) if o < 0 => {
                 let keep = o.unsigned_abs() as usize;
                 while inner.updates.len() > keep {
-                    let dropped = inner.updates.pop_front().unwrap();
-                    let id = dropped["update_id"].as_i64().unwrap_or(0);
+                    let (id, _) = inner.updates.pop_front().unwrap();
                     inner.confirmed_offset = inner.confirmed_offset.max(id + 1);
                 }
             }
@@ -906,7 +927,12 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
         {
             let mut inner = shared.lock();
             if !inner.updates.is_empty() || timeout == 0 {
-                let batch: Vec<Value> = inner.updates.iter().take(limit).cloned().collect();
+                let batch: Vec<Value> = inner
+                    .updates
+                    .iter()
+                    .take(limit)
+                    .map(|(_, u)| serde_json::from_str(u).expect("queued update is JSON"))
+                    .collect();
                 if let Some(last) = batch.last().and_then(|u| u["update_id"].as_i64()) {
                     inner.delivered_up_to = inner.delivered_up_to.max(last);
                 }
@@ -990,16 +1016,30 @@ fn send_message(shared: &Arc<Shared>, params: &Value, seq: usize) -> (u16, Value
     if let Some(m) = &reply_markup {
         msg["reply_markup"] = m.clone();
     }
+    let lean = inner.lean;
     inner.sent.push(Sent {
         chat_id,
         message_id,
-        source: source.to_string(),
-        text,
+        source: if lean {
+            String::new()
+        } else {
+            source.to_string()
+        },
+        text: if lean {
+            msg["text"]
+                .as_str()
+                .unwrap_or("")
+                .chars()
+                .take(300)
+                .collect()
+        } else {
+            msg["text"].as_str().unwrap_or("").to_string()
+        },
         parse_mode,
-        entities,
-        reply_markup,
+        entities: if lean { Vec::new() } else { entities },
+        reply_markup: if lean { None } else { reply_markup },
         reply_to,
-        json: msg.clone(),
+        json: if lean { Value::Null } else { msg.clone() },
         seq,
     });
     ok(msg)
@@ -1140,7 +1180,7 @@ fn entity_type(tag: &str) -> &'static str {
 
 /// Parses Telegram-style HTML into (plain text, entities), or Telegram's error description
 /// (the part after "can't parse entities: ").
-pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>), String> {
+pub fn parse_html(source: &str) -> Result<(String, Vec<Entity>), String> {
     let mut text = String::new();
     let mut utf16 = 0usize;
     let mut stack: Vec<(String, usize)> = Vec::new();

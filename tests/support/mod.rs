@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_bot_api;
+pub mod load;
 
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq};
@@ -43,6 +44,11 @@ pub struct RunningBot {
 impl RunningBot {
     /// Stops the bot the way a signal does and returns how `run` ended.
     pub async fn stop(mut self) -> Result<(), ServeError> {
+        self.shutdown().await
+    }
+
+    /// [`RunningBot::stop`], keeping the fake server for inspection.
+    pub async fn shutdown(&mut self) -> Result<(), ServeError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -99,14 +105,20 @@ pub async fn launch<E: AnswerEngine>(
     let _ = env_logger::builder().is_test(true).try_init();
     let mut config = test_config(&fake);
     configure(&mut config);
+    launch_handle(fake, telegram::engine_handle(engine), config).await
+}
+
+/// Starts the bot with an engine handle the test keeps (to swap engines while it runs).
+pub async fn launch_handle<E: AnswerEngine>(
+    fake: FakeBotApi,
+    engine: telegram::EngineHandle<E>,
+    config: ServeConfig,
+) -> RunningBot {
+    let _ = env_logger::builder().is_test(true).try_init();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(telegram::run(
-        config,
-        telegram::engine_handle(engine),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let task = tokio::spawn(telegram::run(config, engine, async move {
+        let _ = stopped.await;
+    }));
     fake.wait_polling(SOON).await;
     RunningBot {
         fake,
