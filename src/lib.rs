@@ -11,6 +11,7 @@ pub mod faq;
 pub mod intents;
 pub mod matcher;
 pub mod reload;
+pub mod review;
 pub mod safety;
 pub mod telegram;
 pub mod text;
