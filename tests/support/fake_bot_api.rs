@@ -1140,6 +1140,7 @@ fn entity_type(tag: &str) -> &'static str {
 
 /// Parses Telegram-style HTML into (plain text, entities), or Telegram's error description
 /// (the part after "can't parse entities: ").
+#[allow(clippy::type_complexity)] // (text, [(entity type, UTF-16 offset, UTF-16 length)])
 pub fn parse_html(source: &str) -> Result<(String, Vec<(String, usize, usize)>), String> {
     let mut text = String::new();
     let mut utf16 = 0usize;
