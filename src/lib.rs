@@ -1,7 +1,8 @@
 //! b12bot: answers patients' questions about vitamin B12 for a Dutch hospital.
 //!
 //! The crate is a pure core (`engine`, `matcher`, `b12`, `safety`, `text`, `faq` types)
-//! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`).
+//! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`, the
+//! SQLite database in `store`).
 //! Every door goes through [`engine::Engine::answer`].
 
 pub mod b12;
@@ -11,5 +12,6 @@ pub mod faq;
 pub mod intents;
 pub mod matcher;
 pub mod safety;
+pub mod store;
 pub mod telegram;
 pub mod text;
