@@ -2,10 +2,11 @@
 //!
 //! The crate is a pure core (`engine`, `matcher`, `b12`, `safety`, `text`, `faq` types)
 //! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`, the
-//! SQLite database in `store`).
+//! configuration in `config`, the SQLite database in `store`).
 //! Every door goes through [`engine::Engine::answer`].
 
 pub mod b12;
+pub mod config;
 pub mod engine;
 pub mod eval;
 pub mod faq;
