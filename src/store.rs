@@ -442,7 +442,8 @@ pub enum StoreError {
     Create { path: PathBuf, source: io::Error },
     #[error(
         "{}: the database is damaged or not a database ({detail}); move the file aside \
-         (keep it for inspection) and restore a backup, or restart to begin with an empty one",
+         (keep it for inspection), then restore a backup or start without it (an empty \
+         database is created)",
         path.display()
     )]
     Corrupt { path: PathBuf, detail: String },
@@ -462,13 +463,10 @@ pub enum StoreError {
         known: i64,
     },
     #[error(
-        "{}: cannot write ({source}); the file or the data directory is read-only for this user",
+        "{}: cannot write ({detail}); the file or the data directory is read-only for this user",
         path.display()
     )]
-    ReadOnly {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    ReadOnly { path: PathBuf, detail: String },
     #[error("{}: the disk is full; free space and the bot carries on", path.display())]
     Full { path: PathBuf },
     #[error("{}: database error: {source}", path.display())]
@@ -505,6 +503,12 @@ impl StoreError {
             StoreError::Foreign { path } if path.as_os_str().is_empty() => {
                 return StoreError::Foreign { path: named };
             }
+            StoreError::ReadOnly { path, detail } if path.as_os_str().is_empty() => {
+                return StoreError::ReadOnly {
+                    path: named,
+                    detail,
+                };
+            }
             StoreError::TooNew { path, found, known } if path.as_os_str().is_empty() => {
                 return StoreError::TooNew {
                     path: named,
@@ -522,7 +526,10 @@ impl StoreError {
             },
             Some(ErrorCode::DiskFull) => StoreError::Full { path },
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-                StoreError::ReadOnly { path, source }
+                StoreError::ReadOnly {
+                    path,
+                    detail: source.to_string(),
+                }
             }
             _ => StoreError::Sqlite { path, source },
         }
@@ -695,7 +702,7 @@ impl Store {
     pub fn ticket(&self, number: TicketNo) -> Result<Option<Ticket>> {
         self.read(|c| {
             c.query_row(
-                &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE number = ?1"),
+                &format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.number = ?1"),
                 [number.0],
                 ticket_row,
             )
@@ -725,9 +732,9 @@ impl Store {
         self.read(|c| {
             c.query_row(
                 &format!(
-                    "SELECT {TICKET_COLUMNS} FROM tickets
-                     WHERE chat_id = ?1 AND status != 'closed'
-                     ORDER BY number DESC LIMIT 1"
+                    "SELECT {TICKET_COLUMNS} FROM tickets t
+                     WHERE t.chat_id = ?1 AND t.status != 'closed'
+                     ORDER BY t.number DESC LIMIT 1"
                 ),
                 [chat_id],
                 ticket_row,
@@ -740,7 +747,7 @@ impl Store {
     pub fn open_tickets(&self) -> Result<Vec<Ticket>> {
         self.read(|c| {
             c.prepare(&format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets WHERE status != 'closed' ORDER BY number"
+                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.status != 'closed' ORDER BY t.number"
             ))?
             .query_map([], ticket_row)?
             .collect()
@@ -1229,8 +1236,8 @@ fn count(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(r.get::<_, i64>(i)?.max(0) as u64)
 }
 
-const TICKET_COLUMNS: &str = "number, chat_id, lang, status, urgent, out_of_hours, created_at, \
-                              updated_at, group_message_id";
+const TICKET_COLUMNS: &str = "t.number, t.chat_id, t.lang, t.status, t.urgent, t.out_of_hours, \
+                              t.created_at, t.updated_at, t.group_message_id";
 
 fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
     Ok(Ticket {
@@ -1287,6 +1294,14 @@ fn tighten_permissions(path: &Path) {
 /// Connection settings, identity and integrity checks, then the migrations.
 fn prepare(conn: &mut Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
+    // SQLite quietly opens a file it may not write read-only; the bot would then fail at its
+    // first ticket. Say so now.
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(StoreError::ReadOnly {
+            path: PathBuf::new(),
+            detail: "the file is not writable".into(),
+        });
+    }
     // Reading the header: a file that is not a database fails here (SQLITE_NOTADB).
     let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
