@@ -151,6 +151,12 @@ impl Config {
         }
         read_env(&env, &mut raw, &mut check);
         let config = check.finish(raw);
+        // In file order, then the environment's, then those of combined settings.
+        check.problems.sort_by_key(|p| match &p.origin {
+            Origin::File { line, column, .. } => (0, *line, *column),
+            Origin::Env(_) => (1, 0, 0),
+            Origin::Settings => (2, 0, 0),
+        });
         if check.problems.is_empty() {
             Ok(config)
         } else {

@@ -328,6 +328,31 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
+fn problems_are_listed_in_file_order_then_the_environments() {
+    let e = Config::from_toml(
+        "\n\nvalue_policy = \"x\"\nretention_dayz = 1\ntimezone = \"Mars\"\n",
+        Path::new("config.toml"),
+        env(&[("B12BOT_DATA_DIR", "d"), ("B12BOT_RETENTION_DAYS", "0")]),
+    )
+    .unwrap_err();
+    let lines: Vec<String> = e.to_string().lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 4, "{e}");
+    assert!(
+        lines[0].starts_with("config.toml:3:16: value_policy:"),
+        "{e}"
+    );
+    assert!(
+        lines[1].starts_with("config.toml:4:1: retention_dayz:"),
+        "{e}"
+    );
+    assert!(lines[2].starts_with("config.toml:5:12: timezone:"), "{e}");
+    assert!(
+        lines[3].starts_with("environment variable B12BOT_RETENTION_DAYS: retention_days:"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_broken_file_is_reported_even_when_the_environment_overrides_it() {
     let e = Config::from_toml(
         "retention_days = 0",
