@@ -360,3 +360,97 @@ fn every_reply_refers_to_the_gp() {
     }
     assert!(n > 500);
 }
+
+#[test]
+fn typos_missing_accents_compounds_and_flemish_still_find_the_topic() {
+    for (q, topic) in [
+        (
+            "vitamiene b12 tekord symtomen bij volwassenen",
+            "symptoms-adults",
+        ),
+        ("b12tekort bij mijn kindje", "symptoms-children"),
+        ("B12-tekort behandelmogelijkheden", "treatment"),
+        ("wa zijn de klachten bij nen b12 tekort", "symptoms-adults"),
+        ("b12 defiency symptons", "symptoms-adults"),
+        ("welke voedingsmiddelen bevatten veel b12", "food-sources"),
+        ("ben vegetarier, genoeg b12?", "vegan-vegetarian"),
+        ("VERGOED MIJN ZORGVERZEKERING DE B12 KLINIEK??", "insurance"),
+    ] {
+        let a = ask(q);
+        let got = match a.intent {
+            Intent::Faq => a.faq_id.clone(),
+            Intent::Clarify => a.suggestions.first().cloned(),
+            _ => None,
+        };
+        assert_eq!(got.as_deref(), Some(topic), "{q}: {:?}", a.intent);
+    }
+}
+
+/// A question about something the FAQ does not know, next to "b12".
+const UNKNOWN_SUBJECT: &str = "b12 en zwangerschap";
+
+fn with_faq(change: impl FnOnce(&mut faq::Faq)) -> Engine {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let mut faq = faq::load_dir(&dir).unwrap();
+    change(&mut faq);
+    Engine::new(faq, EngineConfig::default())
+}
+
+#[test]
+fn a_question_about_an_unknown_subject_is_not_answered_with_confidence() {
+    let a = ask(UNKNOWN_SUBJECT);
+    assert_ne!(a.intent, Intent::Faq, "{:?}", a.faq_id);
+}
+
+#[test]
+fn staff_keywords_measurably_count() {
+    let e = with_faq(|f| {
+        let entry = f
+            .entries
+            .iter_mut()
+            .find(|e| e.id == "symptoms-adults")
+            .unwrap();
+        entry.keywords.nl.push("zwangerschap".into());
+    });
+    let a = e.answer(UNKNOWN_SUBJECT, &Context::default());
+    assert_eq!(a.intent, Intent::Faq);
+    assert_eq!(a.faq_id.as_deref(), Some("symptoms-adults"));
+}
+
+#[test]
+fn staff_synonyms_measurably_count() {
+    // "zwanger" is unknown to the FAQ; a synonym group ties it to a word of one entry.
+    let before = ask("b12 als je zwanger bent");
+    assert_ne!(before.faq_id.as_deref(), Some("vegan-vegetarian"));
+    let e = with_faq(|f| f.synonyms.push(vec!["zwanger".into(), "veganist".into()]));
+    let a = e.answer("b12 als je zwanger bent", &Context::default());
+    assert_eq!(
+        a.faq_id.as_deref(),
+        Some("vegan-vegetarian"),
+        "{:?}",
+        a.intent
+    );
+}
+
+#[test]
+fn json_contract_has_exactly_the_designed_fields() {
+    let v: serde_json::Value = serde_json::to_value(ask("b12 250 pg/ml")).unwrap();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "b12",
+            "faq_id",
+            "intent",
+            "lang",
+            "refers_to_gp",
+            "reply",
+            "suggestions"
+        ]
+    );
+    assert_eq!(v["intent"], "b12_value");
+    assert_eq!(v["b12"]["band"], "extra_test");
+    assert_eq!(v["b12"]["unit"], "pg/mL");
+    assert!((v["b12"]["pmol_per_l"].as_f64().unwrap() - 184.5).abs() < 0.05);
+}
