@@ -112,6 +112,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve => {
             let engine = load(&cli.faq, config)?;
             let engine = b12bot::telegram::engine_handle(engine);
+            // Staff publish FAQ edits by saving the files: a good edit is live within
+            // seconds, a bad one is refused and logged while the bot keeps answering.
+            let _watch = b12bot::reload::watch(cli.faq.clone(), config, engine.clone(), |o| {
+                if let b12bot::reload::Outcome::Refused(errors) = o {
+                    for e in &errors.0 {
+                        log::warn!("FAQ edit refused: {e}");
+                    }
+                }
+            })
+            .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
+            .ok();
             if let Err(e) = b12bot::telegram::serve_blocking(engine) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
