@@ -296,6 +296,46 @@ pub fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Faq, LoadErrors> {
     check_files(None, files, Vec::new())
 }
 
+/// Where each field of one FAQ file starts: 1-based line and column (in characters), the
+/// same positions [`LoadError`] uses. For messages about a file that *loaded* — `b12bot
+/// check`'s warnings — so a loaded [`Faq`] need not carry spans it never uses otherwise.
+///
+/// Keys are field paths as in [`LoadError::field`] (`reviewed_on`, `answer`, `answer.en`);
+/// a list item adds its 0-based index (`questions.nl[2]`). A field's position is where its
+/// value starts (for a `[table]`, its header). A file that does not parse gives an empty map.
+pub fn field_positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+    fn walk(
+        cx: &FileCheck<'_>,
+        path: &str,
+        value: Value<'_, '_>,
+        out: &mut BTreeMap<String, (usize, usize)>,
+    ) {
+        out.insert(path.to_string(), cx.position(value.span().start));
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                for (key, value) in table.iter() {
+                    walk(cx, &join(path, key.get_ref()), value, out);
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(cx, &format!("{path}[{i}]"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    let Ok(root) = parse_toml(text) else {
+        return out;
+    };
+    let cx = FileCheck::new(Path::new(""), text);
+    for (key, value) in root.get_ref().iter() {
+        walk(&cx, key.get_ref(), value, &mut out);
+    }
+    out
+}
+
 /// What one entry file contributed, kept for the checks that need all files (duplicate
 /// ids, `related`), even when the file itself had problems.
 struct EntryFile {

@@ -1,15 +1,20 @@
 //! b12bot: answers patients' questions about vitamin B12 for a Dutch hospital.
 //!
 //! The crate is a pure core (`engine`, `matcher`, `b12`, `safety`, `text`, `faq` types)
-//! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`).
+//! with thin edges (FAQ loading, the CLI in `main.rs`, the Telegram door in `telegram`, the
+//! configuration in `config`, the SQLite database in `store`).
 //! Every door goes through [`engine::Engine::answer`].
 
 pub mod b12;
+pub mod config;
 pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod intents;
 pub mod matcher;
+pub mod reload;
+pub mod review;
 pub mod safety;
+pub mod store;
 pub mod telegram;
 pub mod text;

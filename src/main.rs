@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result, bail};
 use b12bot::engine::{Answer, Context, Engine, EngineConfig, Intent, ValuePolicy};
 use b12bot::text::Lang;
-use b12bot::{eval, faq};
+use b12bot::{eval, faq, review};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,12 @@ enum Policy {
     ReferOnly,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Talk to the bot in the terminal.
@@ -52,10 +58,14 @@ enum Command {
         json: bool,
         questions: Vec<String>,
     },
-    /// Validate a FAQ folder; exits non-zero listing every error.
+    /// Check a FAQ folder before publishing: lists every error (exits non-zero) and
+    /// every warning (things patients would be worse off with; exit 0 if only warnings).
     Check {
         /// The folder to check (default: --faq).
         dir: Option<PathBuf>,
+        /// `text` for people, `json` for tools.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Show how the matcher reads a question (words, weights, best topics).
     Explain { question: Vec<String> },
@@ -108,7 +118,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Check { dir } => check(dir.as_deref().unwrap_or(&cli.faq)),
+        Command::Check { dir, format } => check(dir.as_deref().unwrap_or(&cli.faq), format, config),
         Command::Eval {
             file,
             min,
@@ -124,22 +134,33 @@ fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
     Ok(Engine::new(faq, config))
 }
 
-fn check(dir: &Path) -> Result<()> {
-    match faq::load_dir(dir) {
+fn check(dir: &Path, format: Format, config: EngineConfig) -> Result<()> {
+    let (errors, warnings, loaded) = match faq::load_dir(dir) {
         Ok(faq) => {
-            println!(
-                "{}: OK, {} entries and {} fixed texts",
-                dir.display(),
-                faq.entries.len(),
-                faq.texts.map.len()
-            );
-            Ok(())
+            let loaded = (faq.entries.len(), faq.texts.map.len());
+            let engine = Engine::new(faq, config);
+            let mut warnings = review::review(engine.faq(), &engine, today());
+            review::place(&mut warnings, |file| std::fs::read_to_string(file).ok());
+            (Vec::new(), warnings, Some(loaded))
         }
-        Err(e) => {
-            println!("{}", e.to_string().trim_end());
-            bail!("{} is not a valid FAQ folder", dir.display())
-        }
+        Err(faq::LoadErrors(errors)) => (errors, Vec::new(), None),
+    };
+    match format {
+        Format::Text => print!("{}", review::to_text(dir, &errors, &warnings, loaded)),
+        Format::Json => println!("{}", review::to_json(&errors, &warnings)),
     }
+    if !errors.is_empty() {
+        bail!("{} is not a valid FAQ folder", dir.display());
+    }
+    Ok(())
+}
+
+/// Today's date (UTC) from the system clock, for the review-date check.
+fn today() -> review::Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    review::date_from_unix_days((secs / 86_400) as i64)
 }
 
 fn ask(engine: &Engine, json: bool, questions: Vec<String>) -> Result<()> {

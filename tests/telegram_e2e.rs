@@ -440,6 +440,12 @@ async fn group_messages_and_channel_posts_are_not_answered() {
     fake.send_group_text(group, &member, "wat is vitamine b12?");
     fake.send_group_text(group, &member, "/start");
     let channel = -1_009_876_543_210i64;
+    // The fake records a getUpdates (what start_bot waits for) before it applies the call's
+    // allowed_updates; a post pushed in between would be queued.
+    fake.wait_until("allowed_updates from the bot", SOON, |f| {
+        f.allowed_updates().is_some()
+    })
+    .await;
     let post = fake.send_channel_post(channel, "Nieuw: folder over vitamine B12");
 
     // Barrier in the group's own queue: a button press there must be acknowledged (every

@@ -1,0 +1,83 @@
+//! Publishing FAQ edits without a restart.
+//!
+//! A reload builds a complete new [`Engine`] aside from the running one and swaps it in
+//! atomically (`ArcSwap`): a patient's answer in flight keeps the engine it started with,
+//! the next one gets the new engine. A FAQ folder with errors never replaces the engine
+//! that is running; the errors go back to whoever asked (the log, the triage group).
+
+use crate::engine::{Engine, EngineConfig};
+use crate::faq::{self, LoadErrors};
+use crate::telegram::EngineHandle;
+use notify::{RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// What a reload did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The new FAQ is live, with this many entries.
+    Published { entries: usize },
+    /// The FAQ has errors; the running engine was kept.
+    Refused(LoadErrors),
+}
+
+/// Load `dir`, and when it is valid, swap a new engine into `handle`.
+pub fn reload(dir: &Path, config: EngineConfig, handle: &EngineHandle) -> Outcome {
+    match faq::load_dir(dir) {
+        Ok(faq) => {
+            let entries = faq.entries.len();
+            // Built aside: the index is ready before anyone can see the new engine.
+            handle.store(Arc::new(Engine::new(faq, config)));
+            log::info!("FAQ published: {entries} entries");
+            Outcome::Published { entries }
+        }
+        Err(errors) => {
+            log::warn!(
+                "FAQ edit refused ({} problems); still answering from the last good FAQ",
+                errors.0.len()
+            );
+            Outcome::Refused(errors)
+        }
+    }
+}
+
+/// How long the folder must be quiet before a reload: an editor's save is often several
+/// file events (temporary file, rename, metadata).
+pub const SETTLE: Duration = Duration::from_millis(400);
+
+/// Keeps the folder watched while it lives.
+pub struct WatchGuard {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Watch `dir` and reload after each settled change; `on_outcome` hears every result
+/// (to tell staff). Runs on its own thread; stops when the guard is dropped.
+pub fn watch(
+    dir: PathBuf,
+    config: EngineConfig,
+    handle: EngineHandle,
+    on_outcome: impl Fn(Outcome) + Send + 'static,
+) -> notify::Result<WatchGuard> {
+    let (tx, rx) = mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(e) = event
+            && !e.kind.is_access()
+        {
+            let _ = tx.send(());
+        }
+    })?;
+    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+    std::thread::Builder::new()
+        .name("faq-watch".into())
+        .spawn(move || {
+            // Ends when the watcher (and with it the sender) is dropped.
+            while rx.recv().is_ok() {
+                while rx.recv_timeout(SETTLE).is_ok() {}
+                on_outcome(reload(&dir, config, &handle));
+            }
+        })
+        .map_err(|e| notify::Error::generic(&e.to_string()))?;
+    Ok(WatchGuard { _watcher: watcher })
+}

@@ -1,0 +1,834 @@
+//! `b12bot check`'s review: what a FAQ that *loads* can still get wrong for patients.
+//!
+//! The loader ([`crate::faq`]) refuses what the bot cannot use at all; those are errors.
+//! This module finds what the bot can use but patients would be worse off with: example
+//! questions the bot answers with another entry, duplicated questions, a language with far
+//! fewer questions, stale reviews, answers too long for a phone, fixed texts that lost a
+//! placeholder, answers that do not send the patient to their GP. Those are warnings: the
+//! FAQ can still be published.
+//!
+//! [`review`] is pure (the caller passes today's date). A loaded [`Faq`] carries no spans,
+//! so [`review`] names the file and field and [`place`] adds line and column afterwards
+//! from the files' text, at the edge.
+
+use crate::engine::{self, Context, Engine, Intent};
+use crate::faq::{self, Entry, Faq, LoadError, TEXTS_FILE};
+use crate::text::{self, Lang};
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// An answer longer than this many characters is more than a phone screen or two.
+/// (Telegram's hard limit, [`faq::MAX_ANSWER_CHARS`], is an error in the loader.)
+pub const LONG_ANSWER_CHARS: usize = 1200;
+
+/// Fewer example questions than this in a language and the matcher has little to go on.
+pub const MIN_QUESTIONS: usize = 6;
+
+/// A review older than this many years is due again.
+pub const REVIEW_YEARS: i32 = 1;
+
+/// The fixed texts the engine fills in, with the placeholders it fills in for each
+/// (see `Engine::value` in `src/engine.rs`; keep the two in step).
+pub const PLACEHOLDERS: &[(&str, &[&str])] = &[
+    ("value_intro", &["{value}", "{unit}"]),
+    ("value_intro_converted", &["{value}", "{unit}", "{pmol}"]),
+    ("value_not_interpretable", &["{value}"]),
+    ("value_unknown_unit", &["{unit}"]),
+    ("value_other_test", &["{test}"]),
+];
+
+/// What a placeholder stands for, in words for staff.
+fn placeholder_meaning(placeholder: &str) -> &'static str {
+    match placeholder {
+        "{value}" => "the number the patient reported",
+        "{unit}" => "the unit the patient wrote (such as pg/mL)",
+        "{pmol}" => "the value converted to pmol/L",
+        "{test}" => "the name of the other test (such as ferritine)",
+        _ => "a value the bot fills in",
+    }
+}
+
+/// What kind of warning; the name staff look up in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// An example question of one entry that the bot answers with another entry, or by
+    /// asking the patient to choose: patients cannot tell these entries apart.
+    Confusable,
+    /// An example question that the bot does not recognise as being about the FAQ at all.
+    Unrecognised,
+    /// The same example question (ignoring case, accents and punctuation) twice.
+    DuplicateQuestion,
+    /// Far fewer example questions in one language than in the other.
+    UnbalancedQuestions,
+    /// Fewer than [`MIN_QUESTIONS`] example questions in a language.
+    FewQuestions,
+    /// Keywords in one language only.
+    MissingLanguage,
+    /// No `reviewed_by` or `reviewed_on`.
+    ReviewMissing,
+    /// `reviewed_on` more than a year ago.
+    ReviewOutdated,
+    /// `reviewed_on` after today: probably a typo.
+    ReviewInFuture,
+    /// An answer over [`LONG_ANSWER_CHARS`] characters.
+    LongAnswer,
+    /// A fixed text without a placeholder the bot fills in for it.
+    MissingPlaceholder,
+    /// A fixed text with a `{placeholder}` the bot does not fill in there.
+    UnknownPlaceholder,
+    /// An answer that does not mention the huisarts / GP.
+    NoGpReferral,
+}
+
+impl WarningKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningKind::Confusable => "confusable",
+            WarningKind::Unrecognised => "unrecognised",
+            WarningKind::DuplicateQuestion => "duplicate_question",
+            WarningKind::UnbalancedQuestions => "unbalanced_questions",
+            WarningKind::FewQuestions => "few_questions",
+            WarningKind::MissingLanguage => "missing_language",
+            WarningKind::ReviewMissing => "review_missing",
+            WarningKind::ReviewOutdated => "review_outdated",
+            WarningKind::ReviewInFuture => "review_in_future",
+            WarningKind::LongAnswer => "long_answer",
+            WarningKind::MissingPlaceholder => "missing_placeholder",
+            WarningKind::UnknownPlaceholder => "unknown_placeholder",
+            WarningKind::NoGpReferral => "no_gp_referral",
+        }
+    }
+}
+
+impl fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Something in a FAQ that loads but that staff should look at.
+///
+/// Like [`LoadError`], `line` and `column` are 1-based and 0 when the warning has no place
+/// (yet: [`review`] leaves them 0, [`place`] fills them in); JSON shows 0 as `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    #[serde(serialize_with = "path")]
+    pub file: PathBuf,
+    #[serde(serialize_with = "position")]
+    pub line: usize,
+    #[serde(serialize_with = "position")]
+    pub column: usize,
+    /// The field, e.g. `questions.nl` or `answer.en`.
+    pub field: Option<String>,
+    pub kind: WarningKind,
+    pub message: String,
+    /// The list item (0-based) the warning is about, so [`place`] can point at its line.
+    #[serde(skip)]
+    pub item: Option<usize>,
+}
+
+/// A file name as shown to people: serde refuses paths that are not valid UTF-8, and a
+/// report must not fail over a file name.
+fn path<S: Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&p.display())
+}
+
+fn position<S: Serializer>(n: &usize, s: S) -> Result<S::Ok, S::Error> {
+    match n {
+        0 => s.serialize_none(),
+        n => s.serialize_some(n),
+    }
+}
+
+impl fmt::Display for Warning {
+    /// `faq/insurance.toml:14:3: warning [confusable]: questions.nl: <message>`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = format!("warning [{}]", self.kind);
+        write_finding(
+            f,
+            &self.file,
+            self.line,
+            self.column,
+            &label,
+            self.field.as_deref(),
+            &self.message,
+        )
+    }
+}
+
+/// One line of `check`'s text output, errors and warnings alike.
+fn write_finding(
+    f: &mut impl fmt::Write,
+    file: &Path,
+    line: usize,
+    column: usize,
+    label: &str,
+    field: Option<&str>,
+    message: &str,
+) -> fmt::Result {
+    write!(f, "{}", file.display())?;
+    if line > 0 {
+        write!(f, ":{line}:{column}")?;
+    }
+    write!(f, ": {label}: ")?;
+    if let Some(field) = field {
+        write!(f, "{field}: ")?;
+    }
+    f.write_str(message)
+}
+
+/// A year, month and day.
+pub type Date = (i32, u32, u32);
+
+/// Reviews a loaded FAQ with the engine built from it. `today` is the date reviews are
+/// dated against. The warnings come per file, in the FAQ's file order, without positions
+/// (see [`place`]).
+pub fn review(faq: &Faq, engine: &Engine, today: Date) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, (usize, Lang)> = HashMap::new();
+    for (n, entry) in faq.entries.iter().enumerate() {
+        routing(engine, entry, &mut out);
+        duplicates(faq, n, &mut seen, &mut out);
+        question_counts(entry, &mut out);
+        keywords(entry, &mut out);
+        reviewed(entry, today, &mut out);
+        answers(engine, entry, &mut out);
+    }
+    placeholders(faq, &mut out);
+    out
+}
+
+fn warning(
+    file: &Path,
+    field: impl Into<String>,
+    item: Option<usize>,
+    kind: WarningKind,
+    message: String,
+) -> Warning {
+    Warning {
+        file: file.to_path_buf(),
+        line: 0,
+        column: 0,
+        field: Some(field.into()),
+        kind,
+        message,
+        item,
+    }
+}
+
+fn questions_field(lang: Lang) -> String {
+    format!("questions.{}", lang.code())
+}
+
+fn language_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "Dutch",
+        Lang::En => "English",
+    }
+}
+
+fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::Nl => Lang::En,
+        Lang::En => Lang::Nl,
+    }
+}
+
+const LANGS: [Lang; 2] = [Lang::Nl, Lang::En];
+
+/// Asks the engine every example question of `entry`, as a patient with that language
+/// would: the question must come back to `entry`. Answers by the safety, value, person and
+/// small-talk rules come before the FAQ by design and are not the FAQ's problem.
+fn routing(engine: &Engine, entry: &Entry, out: &mut Vec<Warning>) {
+    for lang in LANGS {
+        for (i, question) in entry.questions.get(lang).iter().enumerate() {
+            let answer = engine.answer(
+                question,
+                &Context {
+                    lang_hint: Some(lang),
+                },
+            );
+            let named = |id: &str| match engine.title(id, lang) {
+                Some(title) => format!("\"{id}\" ({title})"),
+                None => format!("\"{id}\""),
+            };
+            let message = match answer.intent {
+                Intent::Faq if answer.faq_id.as_deref() == Some(entry.id.as_str()) => continue,
+                Intent::Faq => {
+                    let Some(to) = answer.faq_id.as_deref() else {
+                        continue;
+                    };
+                    format!(
+                        "the bot answers this example question, \"{question}\", with {} \
+                         instead of this entry: patients cannot tell \"{}\" and \"{to}\" \
+                         apart. Make the questions of the two entries more different (use \
+                         the words that set this topic apart), or move the question to \
+                         \"{to}\" if it belongs there",
+                        named(to),
+                        entry.id,
+                    )
+                }
+                Intent::Clarify => {
+                    let others: Vec<String> = answer
+                        .suggestions
+                        .iter()
+                        .filter(|id| **id != entry.id)
+                        .map(|id| named(id))
+                        .collect();
+                    format!(
+                        "the bot is not sure about this example question, \"{question}\", \
+                         and asks the patient to choose between {}: patients cannot tell \
+                         \"{}\" and {} apart. Make the questions of these entries more \
+                         different (use the words that set this topic apart)",
+                        answer
+                            .suggestions
+                            .iter()
+                            .map(|id| format!("\"{id}\""))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        entry.id,
+                        others.join(" and "),
+                    )
+                }
+                Intent::NoMatch => format!(
+                    "the bot does not recognise this example question, \"{question}\", as a \
+                     question about the FAQ and answers that it cannot help. Use more of the \
+                     words patients use for this topic, or add them as keywords"
+                ),
+                _ => continue,
+            };
+            let kind = if answer.intent == Intent::NoMatch {
+                WarningKind::Unrecognised
+            } else {
+                WarningKind::Confusable
+            };
+            out.push(warning(
+                &entry.file,
+                questions_field(lang),
+                Some(i),
+                kind,
+                message,
+            ));
+        }
+    }
+}
+
+/// A question as the matcher sees it: case, accents and punctuation folded away.
+fn normalise(question: &str) -> String {
+    text::tokens(&text::fold(question)).join(" ")
+}
+
+/// The same example question twice: in two entries (the bot cannot answer both with one
+/// question), or twice in one list (harmless, but one of them does nothing).
+fn duplicates(
+    faq: &Faq,
+    n: usize,
+    seen: &mut HashMap<String, (usize, Lang)>,
+    out: &mut Vec<Warning>,
+) {
+    let entry = &faq.entries[n];
+    for lang in LANGS {
+        for (i, question) in entry.questions.get(lang).iter().enumerate() {
+            let key = normalise(question);
+            if key.is_empty() {
+                continue;
+            }
+            let message = match seen.get(&key) {
+                None => {
+                    seen.insert(key, (n, lang));
+                    continue;
+                }
+                Some(&(m, _)) if m != n => {
+                    let first = &faq.entries[m];
+                    format!(
+                        "the example question \"{question}\" is also in \"{}\" ({}); one \
+                         question can lead to only one answer. Keep it in the entry whose \
+                         answer fits it and remove it here, or reword one of them",
+                        first.id,
+                        first.file.display()
+                    )
+                }
+                Some(&(_, first_lang)) if first_lang == lang => format!(
+                    "the example question \"{question}\" appears twice in this list \
+                     (ignoring capitals, accents and punctuation); remove one"
+                ),
+                // The same words in both languages of one entry ("MMA test") are fine.
+                Some(_) => continue,
+            };
+            out.push(warning(
+                &entry.file,
+                questions_field(lang),
+                Some(i),
+                WarningKind::DuplicateQuestion,
+                message,
+            ));
+        }
+    }
+}
+
+/// Each language needs enough example questions, and not far fewer than the other: the
+/// matcher knows a topic only by the ways patients ask it.
+fn question_counts(entry: &Entry, out: &mut Vec<Warning>) {
+    for lang in LANGS {
+        let count = entry.questions.get(lang).len();
+        let others = entry.questions.get(other(lang)).len();
+        let (kind, message) = if count < others && (count < 3 || count * 2 < others) {
+            (
+                WarningKind::UnbalancedQuestions,
+                format!(
+                    "only {count} {} example question{} against {others} in {}; patients \
+                     who write {} will find this topic less often. Add at least {} more, \
+                     in the words patients use",
+                    language_name(lang),
+                    if count == 1 { "" } else { "s" },
+                    language_name(other(lang)),
+                    language_name(lang),
+                    (others.div_ceil(2))
+                        .max(MIN_QUESTIONS)
+                        .saturating_sub(count)
+                        .max(1),
+                ),
+            )
+        } else if count < MIN_QUESTIONS {
+            (
+                WarningKind::FewQuestions,
+                format!(
+                    "only {count} {} example question{}; the bot learns a topic from the \
+                     ways patients ask it. Add at least {} more (10 or more is best)",
+                    language_name(lang),
+                    if count == 1 { "" } else { "s" },
+                    MIN_QUESTIONS - count,
+                ),
+            )
+        } else {
+            continue;
+        };
+        out.push(warning(
+            &entry.file,
+            questions_field(lang),
+            None,
+            kind,
+            message,
+        ));
+    }
+}
+
+/// Keywords are optional, but keywords in one language only help only those patients.
+fn keywords(entry: &Entry, out: &mut Vec<Warning>) {
+    for lang in LANGS {
+        if entry.keywords.get(lang).is_empty() && !entry.keywords.get(other(lang)).is_empty() {
+            out.push(warning(
+                &entry.file,
+                format!("keywords.{}", lang.code()),
+                None,
+                WarningKind::MissingLanguage,
+                format!(
+                    "there are {} keywords but no {} ones; add a line {} = [\"…\"] in \
+                     [keywords] so that patients who write {} get the same help",
+                    language_name(other(lang)),
+                    language_name(lang),
+                    lang.code(),
+                    language_name(lang),
+                ),
+            ));
+        }
+    }
+}
+
+/// Every answer is checked by a named person, and again after a year.
+fn reviewed(entry: &Entry, today: Date, out: &mut Vec<Warning>) {
+    if entry.reviewed_by.is_none() {
+        out.push(warning(
+            &entry.file,
+            "reviewed_by",
+            None,
+            WarningKind::ReviewMissing,
+            "nobody is named as the reviewer of this entry; add reviewed_by = \"name, \
+             department\" once a colleague has checked the answer"
+                .to_string(),
+        ));
+    }
+    let Some(date) = entry.reviewed_on.as_deref().and_then(parse_date) else {
+        out.push(warning(
+            &entry.file,
+            "reviewed_on",
+            None,
+            WarningKind::ReviewMissing,
+            "the entry has no review date; add reviewed_on = \"YYYY-MM-DD\" with the date \
+             the answer was last checked"
+                .to_string(),
+        ));
+        return;
+    };
+    let (y, m, d) = date;
+    if (y + REVIEW_YEARS, m, d) < today {
+        out.push(warning(
+            &entry.file,
+            "reviewed_on",
+            None,
+            WarningKind::ReviewOutdated,
+            format!(
+                "the answer was last reviewed on {y:04}-{m:02}-{d:02}, more than a year ago; \
+                 have it checked against the current leaflet and update reviewed_on"
+            ),
+        ));
+    } else if days_from_civil(date) > days_from_civil(today) + 1 {
+        // One day of slack: the CLI's "today" is in UTC, staff write the Dutch date.
+        out.push(warning(
+            &entry.file,
+            "reviewed_on",
+            None,
+            WarningKind::ReviewInFuture,
+            format!(
+                "the review date {y:04}-{m:02}-{d:02} is in the future; is it a typo? Use \
+                 the date the answer was actually checked"
+            ),
+        ));
+    }
+}
+
+/// The answers as patients get them: short enough for a phone, ending with the GP.
+fn answers(engine: &Engine, entry: &Entry, out: &mut Vec<Warning>) {
+    for lang in LANGS {
+        let answer = entry.answer.get(lang);
+        let field = format!("answer.{}", lang.code());
+        let chars = answer.chars().count();
+        if chars > LONG_ANSWER_CHARS {
+            out.push(warning(
+                &entry.file,
+                field.clone(),
+                None,
+                WarningKind::LongAnswer,
+                format!(
+                    "the {} answer is {chars} characters long; on a phone that is several \
+                     screens. Aim for at most {LONG_ANSWER_CHARS} (shorten it by {}), for \
+                     example by moving details to a related entry",
+                    language_name(lang),
+                    chars - LONG_ANSWER_CHARS
+                ),
+            ));
+        }
+        if !engine::mentions_gp(answer) {
+            let (gp, standard) = match lang {
+                Lang::Nl => ("huisarts", engine.text("gp_referral", lang)),
+                Lang::En => ("GP (huisarts)", engine.text("gp_referral", lang)),
+            };
+            out.push(warning(
+                &entry.file,
+                field,
+                None,
+                WarningKind::NoGpReferral,
+                format!(
+                    "the {} answer does not mention the {gp}. The bot then adds its \
+                     standard sentence at the end (\"{}\"); it reads better to end the \
+                     answer with your own sentence that sends the patient to the {gp}",
+                    language_name(lang),
+                    standard.trim()
+                ),
+            ));
+        }
+    }
+}
+
+/// The `{…}` words in a text.
+fn placeholders_in(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open..];
+        let Some(close) = rest.find('}') else { break };
+        let inner = &rest[1..close];
+        if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            found.push(&rest[..=close]);
+            rest = &rest[close + 1..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    found
+}
+
+/// The fixed texts the bot fills in must keep their placeholders; the others must not
+/// have any (patients would see `{value}` as written).
+fn placeholders(faq: &Faq, out: &mut Vec<Warning>) {
+    let file = faq
+        .entries
+        .first()
+        .and_then(|e| e.file.parent())
+        .map_or_else(|| PathBuf::from(TEXTS_FILE), |dir| dir.join(TEXTS_FILE));
+    for key in faq::REQUIRED_TEXTS {
+        let Some(text) = faq.texts.map.get(*key) else {
+            continue;
+        };
+        let filled: &[&str] = PLACEHOLDERS
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&[], |(_, p)| p);
+        for lang in LANGS {
+            let value = text.get(lang);
+            let field = format!("{key}.{}", lang.code());
+            for placeholder in filled {
+                if !value.contains(placeholder) {
+                    out.push(warning(
+                        &file,
+                        field.clone(),
+                        None,
+                        WarningKind::MissingPlaceholder,
+                        format!(
+                            "the {} text has no {placeholder}; the bot puts {} there, so \
+                             without it patients do not see it. Add {placeholder} where it \
+                             belongs, written exactly like that",
+                            language_name(lang),
+                            placeholder_meaning(placeholder)
+                        ),
+                    ));
+                }
+            }
+            for found in placeholders_in(value) {
+                if filled.contains(&found) {
+                    continue;
+                }
+                let hint = if filled.is_empty() {
+                    "the bot fills in nothing in this text".to_string()
+                } else {
+                    format!("here the bot fills in only {}", filled.join(" "))
+                };
+                out.push(warning(
+                    &file,
+                    field.clone(),
+                    None,
+                    WarningKind::UnknownPlaceholder,
+                    format!(
+                        "the {} text has {found}, but {hint}; patients would see \
+                         \"{found}\" as written. Check the spelling or remove it",
+                        language_name(lang),
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Positions (the edge supplies the files' text)
+
+/// Fills in line and column of each warning from its file's text (`read` returns `None`
+/// for a file it cannot read; those warnings keep no position), then sorts the warnings by
+/// file and position. A list item is placed on its own line; a field that is not in the
+/// file (a missing `reviewed_on`) at its table, or at 1:1 like the loader's errors.
+pub fn place(warnings: &mut [Warning], read: impl Fn(&Path) -> Option<String>) {
+    let mut files: HashMap<PathBuf, BTreeMap<String, (usize, usize)>> = HashMap::new();
+    for w in warnings.iter_mut() {
+        let Some(field) = &w.field else { continue };
+        let positions = files.entry(w.file.clone()).or_insert_with(|| {
+            read(&w.file).map_or_else(BTreeMap::new, |text| faq::field_positions(&text))
+        });
+        if positions.is_empty() {
+            continue;
+        }
+        let mut key = match w.item {
+            Some(i) => format!("{field}[{i}]"),
+            None => field.clone(),
+        };
+        (w.line, w.column) = loop {
+            if let Some(&at) = positions.get(&key) {
+                break at;
+            }
+            match key.rfind(['.', '[']) {
+                Some(cut) => key.truncate(cut),
+                None => break (1, 1),
+            }
+        };
+    }
+    // Stable: warnings at one place keep the order they were found in.
+    warnings.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+
+/// `check`'s output for people: errors, then warnings, then a one-line summary.
+/// `loaded` is the number of entries and fixed texts when the FAQ loaded.
+pub fn to_text(
+    dir: &Path,
+    errors: &[LoadError],
+    warnings: &[Warning],
+    loaded: Option<(usize, usize)>,
+) -> String {
+    use fmt::Write as _;
+    let mut out = String::new();
+    for e in errors {
+        let _ = write_finding(
+            &mut out,
+            &e.file,
+            e.line,
+            e.column,
+            "error",
+            e.field.as_deref(),
+            &e.message,
+        );
+        out.push('\n');
+    }
+    for w in warnings {
+        let _ = writeln!(out, "{w}");
+    }
+    let plural = |n: usize, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let _ = match (errors.len(), warnings.len(), loaded) {
+        (0, 0, Some((entries, texts))) => writeln!(
+            out,
+            "{}: OK, {entries} entries and {texts} fixed texts, no warnings",
+            dir.display()
+        ),
+        (0, w, Some((entries, texts))) => writeln!(
+            out,
+            "{}: OK, {entries} entries and {texts} fixed texts, {}: the FAQ can be \
+             published, but please look at them",
+            dir.display(),
+            plural(w, "warning")
+        ),
+        (e, _, _) => writeln!(
+            out,
+            "{}: {}: the bot cannot use this FAQ until they are fixed \
+             (warnings are checked once there are no errors)",
+            dir.display(),
+            plural(e.max(1), "error")
+        ),
+    };
+    out
+}
+
+/// An error in the JSON output: the same fields as a [`Warning`], with kind `error`.
+#[derive(Serialize)]
+struct ErrorRow<'a> {
+    #[serde(serialize_with = "path")]
+    file: &'a Path,
+    #[serde(serialize_with = "position")]
+    line: usize,
+    #[serde(serialize_with = "position")]
+    column: usize,
+    field: Option<&'a str>,
+    kind: &'static str,
+    message: &'a str,
+}
+
+/// `check --format json`: `{"ok": bool, "errors": […], "warnings": […]}`, each item with
+/// `file`, `line`, `column`, `field`, `kind` and `message` (`line`/`column` null without a
+/// place). `ok` is true when there are no errors; warnings do not make it false.
+pub fn to_json(errors: &[LoadError], warnings: &[Warning]) -> String {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        ok: bool,
+        errors: Vec<ErrorRow<'a>>,
+        warnings: &'a [Warning],
+    }
+    let errors: Vec<ErrorRow<'_>> = errors
+        .iter()
+        .map(|e| ErrorRow {
+            file: &e.file,
+            line: e.line,
+            column: e.column,
+            field: e.field.as_deref(),
+            kind: "error",
+            message: &e.message,
+        })
+        .collect();
+    let report = Report {
+        ok: errors.is_empty(),
+        errors,
+        warnings,
+    };
+    // Strings, numbers and string-keyed structs only: serialising cannot fail.
+    serde_json::to_string(&report).expect("a check report serialises")
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+/// `YYYY-MM-DD` (the loader has checked it is a real day).
+fn parse_date(s: &str) -> Option<Date> {
+    let mut parts = s.split('-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    Some((y, m, d))
+}
+
+/// Days since 1970-01-01 of a date (proleptic Gregorian; H. Hinnant's algorithm).
+fn days_from_civil((y, m, d): Date) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date `days` days after 1970-01-01: how the CLI turns the system clock into
+/// `today` without a date crate.
+pub fn date_from_unix_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y as i32, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_convert_both_ways() {
+        let table = [
+            (0, (1970, 1, 1)),
+            (-1, (1969, 12, 31)),
+            (11_016, (2000, 2, 29)),
+            (20_513, (2026, 3, 1)),
+            (20_782, (2026, 11, 25)),
+        ];
+        for (days, date) in table {
+            assert_eq!(date_from_unix_days(days), date, "{days}");
+            assert_eq!(days_from_civil(date), days, "{date:?}");
+        }
+        for days in -1000..30_000 {
+            assert_eq!(days_from_civil(date_from_unix_days(days)), days);
+        }
+    }
+
+    #[test]
+    fn placeholders_are_found_in_braces_only() {
+        assert_eq!(
+            placeholders_in("van {value} {unit}; {pmol} pmol/L"),
+            ["{value}", "{unit}", "{pmol}"]
+        );
+        assert_eq!(placeholders_in("{valeu}{ unit } {} {"), ["{valeu}"]);
+        assert!(placeholders_in("geen {accolades hier}").is_empty());
+    }
+
+    #[test]
+    fn questions_are_compared_without_case_accents_or_punctuation() {
+        assert_eq!(
+            normalise("Wat is Vitamine B-12?"),
+            normalise("wat is vitamine b12")
+        );
+        assert_eq!(
+            normalise("Hoe zit het met cafeïne…"),
+            "hoe zit het met cafeine"
+        );
+    }
+}
