@@ -727,6 +727,19 @@ async fn handle(
             description: None,
         });
         let key = method.to_ascii_lowercase();
+        // Telegram applies allowed_updates as the request arrives (so a test that waits for
+        // the first getUpdates knows which kinds will be delivered).
+        if key == "getupdates"
+            && token == shared.token
+            && let Some(allowed) = params["allowed_updates"].as_array()
+        {
+            inner.allowed_updates = Some(
+                allowed
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+            );
+        }
         let fault = if token == shared.token {
             inner.faults.get_mut(&key).and_then(VecDeque::pop_front)
         } else {
@@ -891,13 +904,6 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
     let offset = int_param(params, "offset");
     let limit = int_param(params, "limit").unwrap_or(100).clamp(1, 100) as usize;
     let timeout = int_param(params, "timeout").unwrap_or(0).max(0) as u64;
-    if let Some(allowed) = params["allowed_updates"].as_array() {
-        let list: Vec<String> = allowed
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        shared.lock().allowed_updates = Some(list);
-    }
     {
         let mut inner = shared.lock();
         match offset {
