@@ -23,6 +23,37 @@ pub enum Intent {
     NoMatch,
 }
 
+impl Intent {
+    /// Every intent, in the contract's order.
+    pub const ALL: [Intent; 7] = [
+        Intent::Faq,
+        Intent::Clarify,
+        Intent::B12Value,
+        Intent::Urgent,
+        Intent::Human,
+        Intent::Smalltalk,
+        Intent::NoMatch,
+    ];
+
+    /// The contract's name (`"no_match"`), as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Faq => "faq",
+            Intent::Clarify => "clarify",
+            Intent::B12Value => "b12_value",
+            Intent::Urgent => "urgent",
+            Intent::Human => "human",
+            Intent::Smalltalk => "smalltalk",
+            Intent::NoMatch => "no_match",
+        }
+    }
+
+    /// The intent named `name` (see [`Intent::as_str`]).
+    pub fn parse(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.as_str() == name)
+    }
+}
+
 /// The `b12` object of the answer contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct B12Info {
