@@ -35,8 +35,8 @@ impl Intent {
         Intent::NoMatch,
     ];
 
-    /// The contract's name (`"no_match"`), as serialised.
-    pub fn as_str(self) -> &'static str {
+    /// The name used in the answer contract, the eval files and the logs.
+    pub fn name(self) -> &'static str {
         match self {
             Intent::Faq => "faq",
             Intent::Clarify => "clarify",
@@ -48,9 +48,9 @@ impl Intent {
         }
     }
 
-    /// The intent named `name` (see [`Intent::as_str`]).
+    /// The intent named `name` (see [`Intent::name`]).
     pub fn parse(name: &str) -> Option<Intent> {
-        Intent::ALL.into_iter().find(|i| i.as_str() == name)
+        Intent::ALL.into_iter().find(|i| i.name() == name)
     }
 }
 

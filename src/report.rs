@@ -262,7 +262,7 @@ impl Report {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} |",
-                i.intent.as_str(),
+                i.intent.name(),
                 i.count,
                 intent_meaning(i.intent)
             );
@@ -319,7 +319,7 @@ impl Report {
         for i in &self.intents {
             row([
                 "intent".into(),
-                i.intent.as_str().into(),
+                i.intent.name().into(),
                 i.count.to_string(),
                 String::new(),
                 String::new(),

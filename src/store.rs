@@ -1455,7 +1455,7 @@ impl Store {
                 params![
                     now,
                     q.text,
-                    q.intent.as_str(),
+                    q.intent.name(),
                     q.topic,
                     f64::from(q.score),
                     lang_str(q.lang)

@@ -50,9 +50,9 @@ fn intent_names_are_the_contracts() {
     for i in Intent::ALL {
         assert_eq!(
             serde_json::to_string(&i).unwrap(),
-            format!("\"{}\"", i.as_str())
+            format!("\"{}\"", i.name())
         );
-        assert_eq!(Intent::parse(i.as_str()), Some(i));
+        assert_eq!(Intent::parse(i.name()), Some(i));
     }
     assert_eq!(Intent::parse("nonsense"), None);
 }
