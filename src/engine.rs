@@ -24,6 +24,17 @@ pub enum Intent {
 }
 
 impl Intent {
+    /// Every intent, in the contract's order.
+    pub const ALL: [Intent; 7] = [
+        Intent::Faq,
+        Intent::Clarify,
+        Intent::B12Value,
+        Intent::Urgent,
+        Intent::Human,
+        Intent::Smalltalk,
+        Intent::NoMatch,
+    ];
+
     /// The name used in the answer contract, the eval files and the logs.
     pub fn name(self) -> &'static str {
         match self {
@@ -35,6 +46,11 @@ impl Intent {
             Intent::Smalltalk => "smalltalk",
             Intent::NoMatch => "no_match",
         }
+    }
+
+    /// The intent named `name` (see [`Intent::name`]).
+    pub fn parse(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.name() == name)
     }
 }
 

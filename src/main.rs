@@ -83,6 +83,28 @@ enum Command {
         #[arg(long)]
         strict_safety: bool,
     },
+    /// What patients asked: unanswered questions grouped, per topic (with 👍/👎), per
+    /// language, per intent. Reads the database in the configured data directory.
+    Report {
+        /// Cover the last DAYS days.
+        #[arg(long, value_name = "DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        since: u32,
+        /// `md` (Markdown) for people, `csv` for spreadsheets, `json` for tools.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+        /// The configuration file (its `data_dir`); without it, the defaults and the
+        /// B12BOT_* environment variables.
+        #[arg(long, value_name = "PATH", env = "B12BOT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Md,
+    Csv,
+    Json,
 }
 
 fn main() {
@@ -135,7 +157,38 @@ fn run(cli: Cli) -> Result<()> {
             min,
             strict_safety,
         } => run_eval(&load(&cli.faq, config)?, &file, min, strict_safety),
+        Command::Report {
+            since,
+            format,
+            config,
+        } => report(since, format, config.as_deref()),
     }
+}
+
+fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> {
+    let config = b12bot::config::Config::load(config)
+        .map_err(|e| anyhow::anyhow!("the configuration has errors:\n{e}"))?;
+    let path = config.database_path();
+    // Opening creates a missing database; an empty report from a wrong folder would mislead.
+    if !path.exists() {
+        bail!(
+            "no database at {}: run this where the bot runs, or pass --config (or set \
+             B12BOT_DATA_DIR) to the bot's configuration",
+            path.display()
+        );
+    }
+    let store = b12bot::store::Store::open_file(&path)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let since = now - i64::from(days) * 86_400;
+    let report = b12bot::report::Report::build(&store.questions_since(since)?, since, now);
+    match format {
+        ReportFormat::Md => print!("{}", report.to_markdown()),
+        ReportFormat::Csv => print!("{}", report.to_csv()),
+        ReportFormat::Json => println!("{}", report.to_json()),
+    }
+    Ok(())
 }
 
 fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
