@@ -85,6 +85,14 @@ enum Command {
     },
     /// What patients asked: unanswered questions grouped, per topic (with 👍/👎), per
     /// language, per intent. Reads the database in the configured data directory.
+    /// Remove everything stored about one patient's chat (on the patient's request).
+    Forget {
+        /// The patient's Telegram chat id (staff find it on the ticket).
+        chat_id: i64,
+        /// The configuration file (its `data_dir`).
+        #[arg(long, value_name = "PATH", env = "B12BOT_CONFIG")]
+        config: Option<PathBuf>,
+    },
     Report {
         /// Cover the last DAYS days.
         #[arg(long, value_name = "DAYS", default_value_t = 30,
@@ -162,14 +170,17 @@ fn run(cli: Cli) -> Result<()> {
             format,
             config,
         } => report(since, format, config.as_deref()),
+        Command::Forget { chat_id, config } => forget(chat_id, config.as_deref()),
     }
 }
 
-fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> {
+/// The bot's existing database, as the configuration places it.
+fn existing_store(config: Option<&Path>) -> Result<b12bot::store::Store> {
     let config = b12bot::config::Config::load(config)
         .map_err(|e| anyhow::anyhow!("the configuration has errors:\n{e}"))?;
     let path = config.database_path();
-    // Opening creates a missing database; an empty report from a wrong folder would mislead.
+    // Opening creates a missing database; working on an empty one from a wrong folder
+    // would mislead.
     if !path.exists() {
         bail!(
             "no database at {}: run this where the bot runs, or pass --config (or set \
@@ -177,7 +188,20 @@ fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> 
             path.display()
         );
     }
-    let store = b12bot::store::Store::open_file(&path)?;
+    Ok(b12bot::store::Store::open_file(&path)?)
+}
+
+fn forget(chat_id: i64, config: Option<&Path>) -> Result<()> {
+    let c = existing_store(config)?.forget_chat(chat_id)?;
+    println!(
+        "removed: {} tickets, {} ticket messages, {} outbox messages, {} update records, {} preferences",
+        c.tickets, c.messages, c.outbox, c.updates, c.prefs
+    );
+    Ok(())
+}
+
+fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> {
+    let store = existing_store(config)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
