@@ -144,13 +144,25 @@ pub struct Engine {
 /// How much of a message the engine reads (Telegram's own message limit).
 pub const MAX_INPUT_CHARS: usize = 4096;
 
-/// Words that show a reply sends the person on to their GP.
-const GP_WORDS: &[&str] = &["huisarts", "gp", "general practitioner", "huisartsenpost"];
-
-/// Does `reply` send the person to their GP?
+/// Does `reply` send the person to their GP: does it name the huisarts, the
+/// huisartsenpost, the GP or a general practitioner, as words? (These words have no
+/// accents, so no folding is needed: this runs on every reply.)
 pub fn mentions_gp(reply: &str) -> bool {
-    let toks = text::tokens(&text::fold(reply));
-    text::has_any(&toks, GP_WORDS)
+    let mut prev_general = false;
+    for w in reply.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if ["huisarts", "huisartsenpost", "gp"]
+            .iter()
+            .any(|g| w.eq_ignore_ascii_case(g))
+            || (prev_general && w.eq_ignore_ascii_case("practitioner"))
+        {
+            return true;
+        }
+        prev_general = w.eq_ignore_ascii_case("general");
+    }
+    false
 }
 
 impl Engine {
@@ -447,11 +459,14 @@ impl Engine {
 
     /// Every reply goes through here: it guarantees the GP referral.
     fn finish(&self, intent: Intent, mut reply: String, lang: Lang) -> Answer {
-        if !mentions_gp(&reply) {
+        let mut refers = mentions_gp(&reply);
+        if !refers {
             if !reply.is_empty() {
                 reply.push_str("\n\n");
             }
-            reply.push_str(self.text("gp_referral", lang).trim());
+            let referral = self.text("gp_referral", lang).trim();
+            reply.push_str(referral);
+            refers = mentions_gp(referral);
         }
         Answer {
             intent,
@@ -459,7 +474,7 @@ impl Engine {
             suggestions: Vec::new(),
             b12: None,
             lang,
-            refers_to_gp: mentions_gp(&reply),
+            refers_to_gp: refers,
             reply,
             related: Vec::new(),
             score: 0.0,

@@ -686,25 +686,34 @@ pub fn stem(token: &str, lang: Lang) -> String {
 /// order; a word ending in `*` matches any word it starts, and a lone `~` allows up to
 /// three other words in between ("bel ~ terug" matches "bel mij even terug").
 pub fn has_phrase(tokens: &[String], pattern: &str) -> bool {
-    let pat: Vec<&str> = pattern.split_whitespace().collect();
-    (0..tokens.len()).any(|start| phrase_at(tokens, start, &pat))
+    let pat = pattern.split_whitespace();
+    (0..tokens.len()).any(|start| phrase_at(tokens, start, pat.clone()))
 }
 
-fn phrase_at(tokens: &[String], at: usize, pat: &[&str]) -> bool {
-    let Some((&first, rest)) = pat.split_first() else {
+fn phrase_at<'a>(
+    tokens: &[String],
+    at: usize,
+    mut pat: impl Iterator<Item = &'a str> + Clone,
+) -> bool {
+    let Some(first) = pat.next() else {
         return true;
     };
     if first == "~" {
-        return (0..=3).any(|skip| at + skip <= tokens.len() && phrase_at(tokens, at + skip, rest));
+        return (0..=3)
+            .any(|skip| at + skip <= tokens.len() && phrase_at(tokens, at + skip, pat.clone()));
     }
     let Some(tok) = tokens.get(at) else {
         return false;
     };
-    let ok = match first.strip_suffix('*') {
-        Some(prefix) => tok.starts_with(prefix),
-        None => tok == first,
-    };
-    ok && phrase_at(tokens, at + 1, rest)
+    word_matches(tok, first) && phrase_at(tokens, at + 1, pat)
+}
+
+/// Does one token match one pattern word (`word`, or `prefix*`)?
+pub fn word_matches(token: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => token.starts_with(prefix),
+        None => token == pattern,
+    }
 }
 
 /// Does `tokens` contain any of `patterns` (see [`has_phrase`])?
