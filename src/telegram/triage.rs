@@ -421,11 +421,32 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         let paras = paras_of(&text(engine, "tg_escalate_cancelled", lang));
         return send_reply(bot, chat, &paras, None, None).await;
     }
+    // The patient's acknowledgement is keyed by the button press, so the same press
+    // handled again after a restart never sends it twice.
+    let ack_key = format!("escalate:{}:ack", query.id);
     if let Some(open) = desk.current_ticket(chat).await {
-        // One ticket at a time: a second "yes" (or a double tap) points to the open one.
+        // One ticket at a time: a second "yes" (or this press redelivered after a restart)
+        // points to the open one.
         log::info!("triage: escalation confirmed while a ticket is open");
         let paras = paras_of(&fill(&text(engine, "tg_ticket_opened", lang), open.number));
-        return send_reply(bot, chat, &paras, None, None).await;
+        let rows = patient_rows(chat.0, &paras, &ack_key, open.number);
+        let at = now();
+        let stored = desk
+            .store
+            .call(move |s| {
+                s.write(|tx| {
+                    for row in &rows {
+                        tx.enqueue(row, at)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        if let Err(e) = stored {
+            log::error!("triage: cannot store a message: {e}");
+        }
+        desk.wake.notify_one();
+        return Ok(());
     }
     let recent = desk.recent(chat);
     let at = now();
@@ -458,12 +479,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
                     format!("ticket:{}:post", n.0),
                     group,
                 )];
-                rows.extend(patient_rows(
-                    chat.0,
-                    &ack(n),
-                    &format!("ticket:{}:opened", n.0),
-                    n,
-                ));
+                rows.extend(patient_rows(chat.0, &ack(n), &ack_key, n));
                 rows
             })
         })
