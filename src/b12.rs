@@ -47,8 +47,9 @@
 //!   without an [`OtherTest`] variant (TSH, MCV, HbA1c, glucose…) only stop their numbers from
 //!   being read as B12 (no variant was added: the engine matches `OtherTest` exhaustively).
 
+use crate::text::fold_char;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::char::is_combining_mark;
 
 /// The hospital's bands, as in the answer contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,25 +206,6 @@ pub fn read_value(text: &str) -> Option<Reading> {
     match (best, other) {
         (Some((_, c)), _) | (None, Some(c)) => Some(c.reading()),
         (None, None) => None,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Folding (private until `text` offers a shared helper).
-
-/// Lowercase one character and strip its diacritics (é → e, ï → i); µ and μ become `u` so that
-/// "µmol" and "umol" are one word. Pushes the result onto `out`.
-fn fold_char(c: char, out: &mut String) {
-    for l in c.to_lowercase() {
-        decompose_canonical(l, |d| {
-            if !is_combining_mark(d) {
-                out.push(match d {
-                    'µ' | 'μ' => 'u',
-                    '’' | '‘' | '`' | '´' => '\'',
-                    _ => d,
-                });
-            }
-        });
     }
 }
 

@@ -23,6 +23,21 @@ pub enum Intent {
     NoMatch,
 }
 
+impl Intent {
+    /// The name used in the answer contract, the eval files and the logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Intent::Faq => "faq",
+            Intent::Clarify => "clarify",
+            Intent::B12Value => "b12_value",
+            Intent::Urgent => "urgent",
+            Intent::Human => "human",
+            Intent::Smalltalk => "smalltalk",
+            Intent::NoMatch => "no_match",
+        }
+    }
+}
+
 /// The `b12` object of the answer contract.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct B12Info {

@@ -52,18 +52,6 @@ pub struct Outcome {
     pub lang_right: bool,
 }
 
-fn intent_name(i: Intent) -> &'static str {
-    match i {
-        Intent::Faq => "faq",
-        Intent::Clarify => "clarify",
-        Intent::B12Value => "b12_value",
-        Intent::Urgent => "urgent",
-        Intent::Human => "human",
-        Intent::Smalltalk => "smalltalk",
-        Intent::NoMatch => "no_match",
-    }
-}
-
 /// Judge one answer against its case, by the rules of the eval README.
 pub fn judge(case: &Case, answer: &Answer) -> (bool, bool) {
     let e = &case.expect;
@@ -102,7 +90,7 @@ pub fn judge(case: &Case, answer: &Answer) -> (bool, bool) {
             };
             (ok, false)
         }
-        other => (intent_name(answer.intent) == other, false),
+        other => (answer.intent.name() == other, false),
     }
 }
 
@@ -259,7 +247,7 @@ pub fn report(outcomes: &[Outcome]) -> String {
                 o.answer.b12.as_ref().map(|b| b.band),
                 o.answer.b12.as_ref().and_then(|b| b.pmol_per_l)
             ),
-            i => intent_name(i).to_string(),
+            i => i.name().to_string(),
         };
         let _ = writeln!(
             out,

@@ -776,15 +776,7 @@ fn days_from_civil((y, m, d): Date) -> i64 {
 /// The date `days` days after 1970-01-01: how the CLI turns the system clock into
 /// `today` without a date crate.
 pub fn date_from_unix_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::config::civil_from_days(days);
     (y as i32, m, d)
 }
 

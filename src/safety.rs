@@ -53,7 +53,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use crate::text::fold_char;
+use unicode_normalization::char::is_combining_mark;
 
 /// What kind of urgent advice a message needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -441,22 +442,6 @@ struct Word {
     sentence: u32,
     /// Clause number (also `,`, `:`, brackets): a negation does not reach past it.
     clause: u32,
-}
-
-/// Lowercase, strip diacritics, and map a few look-alikes, for one character.
-fn fold_char(c: char, out: &mut String) {
-    for l in c.to_lowercase() {
-        decompose_canonical(l, |d| {
-            if is_combining_mark(d) {
-                return;
-            }
-            match d {
-                'ß' => out.push_str("ss"),
-                'ĳ' => out.push_str("ij"),
-                _ => out.push(d),
-            }
-        });
-    }
 }
 
 /// The message as folded words (letters and digits), with sentence and clause numbers.

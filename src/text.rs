@@ -19,25 +19,34 @@ impl Lang {
     }
 }
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Lowercase, strip diacritics (é → e, ï → i), map ligatures; keeps everything else.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'ĳ' | 'Ĳ' => out.push_str("ij"),
-            'ß' => out.push_str("ss"),
-            'µ' | 'μ' => out.push('u'),
-            '\u{2019}' | '\u{2018}' | '`' | '´' => out.push('\''),
-            _ => out.extend(c.to_lowercase()),
-        }
+    for c in text.chars() {
+        fold_char(c, &mut out);
     }
     out
+}
+
+/// [`fold`] for one character, for tokenizers that walk the text themselves: lowercase,
+/// diacritics stripped, ĳ → ij, ß → ss, µ/μ → u (so "µmol" is "umol"), curly quotes → `'`.
+pub fn fold_char(c: char, out: &mut String) {
+    for l in c.to_lowercase() {
+        decompose_canonical(l, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            match d {
+                'ĳ' => out.push_str("ij"),
+                'ß' => out.push_str("ss"),
+                'µ' | 'μ' => out.push('u'),
+                '\u{2019}' | '\u{2018}' | '`' | '´' => out.push('\''),
+                _ => out.push(d),
+            }
+        });
+    }
 }
 
 /// Split folded text into word tokens.

@@ -454,3 +454,15 @@ fn json_contract_has_exactly_the_designed_fields() {
     assert_eq!(v["b12"]["unit"], "pg/mL");
     assert!((v["b12"]["pmol_per_l"].as_f64().unwrap() - 184.5).abs() < 0.05);
 }
+
+#[test]
+fn every_telegram_text_is_in_the_shipped_texts_file_for_staff_to_edit() {
+    for (key, _, _) in b12bot::telegram::texts::DEFAULTS {
+        for lang in [Lang::Nl, Lang::En] {
+            assert!(
+                !engine().text(key, lang).trim().is_empty(),
+                "{key} {lang:?}"
+            );
+        }
+    }
+}

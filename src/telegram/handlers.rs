@@ -220,7 +220,7 @@ async fn answer_text<E: AnswerEngine>(
     let answer = engine.answer(question, &ctx);
     log::info!(
         "answered: intent={} topic={} lang={} score={:.2}",
-        intent_name(answer.intent),
+        answer.intent.name(),
         answer.faq_id.as_deref().unwrap_or("-"),
         answer.lang.code(),
         answer.score
@@ -248,18 +248,6 @@ async fn answer_text<E: AnswerEngine>(
 
 fn desk_ref(desk: &DeskHandle) -> Option<&triage::Desk> {
     desk.as_deref()
-}
-
-fn intent_name(intent: Intent) -> &'static str {
-    match intent {
-        Intent::Faq => "faq",
-        Intent::Clarify => "clarify",
-        Intent::B12Value => "b12_value",
-        Intent::Urgent => "urgent",
-        Intent::Human => "human",
-        Intent::Smalltalk => "smalltalk",
-        Intent::NoMatch => "no_match",
-    }
 }
 
 async fn on_non_text<E: AnswerEngine>(

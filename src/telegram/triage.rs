@@ -160,10 +160,7 @@ fn summary<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String {
             Some(b) => format!("b12_value: {:?}", b.band),
             None => "b12_value".into(),
         },
-        Intent::Urgent => "urgent".into(),
-        Intent::Human => "human".into(),
-        Intent::Smalltalk => "smalltalk".into(),
-        Intent::NoMatch => "no_match".into(),
+        other => other.name().into(),
     }
 }
 
