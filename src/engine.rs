@@ -24,6 +24,17 @@ pub enum Intent {
 }
 
 impl Intent {
+    /// Every intent, in the contract's order.
+    pub const ALL: [Intent; 7] = [
+        Intent::Faq,
+        Intent::Clarify,
+        Intent::B12Value,
+        Intent::Urgent,
+        Intent::Human,
+        Intent::Smalltalk,
+        Intent::NoMatch,
+    ];
+
     /// The name used in the answer contract, the eval files and the logs.
     pub fn name(self) -> &'static str {
         match self {
@@ -35,6 +46,11 @@ impl Intent {
             Intent::Smalltalk => "smalltalk",
             Intent::NoMatch => "no_match",
         }
+    }
+
+    /// The intent named `name` (see [`Intent::name`]).
+    pub fn parse(name: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| i.name() == name)
     }
 }
 
@@ -124,6 +140,9 @@ pub struct Engine {
     index: Index,
     thresholds: Thresholds,
 }
+
+/// How much of a message the engine reads (Telegram's own message limit).
+pub const MAX_INPUT_CHARS: usize = 4096;
 
 /// Words that show a reply sends the person on to their GP.
 const GP_WORDS: &[&str] = &["huisarts", "gp", "general practitioner", "huisartsenpost"];
@@ -238,6 +257,12 @@ impl Engine {
     /// Order matters: red flags first (an emergency is never answered with an FAQ text),
     /// then a reported value, then a request for a person, small talk, and the FAQ.
     pub fn answer(&self, text: &str, ctx: &Context) -> Answer {
+        // Telegram's messages are at most 4096 characters; a longer text (pasted from
+        // elsewhere, or hostile) is read as far as that, so no input can stall the bot.
+        let text = match text.char_indices().nth(MAX_INPUT_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
         let tokens = text::tokens(&text::fold(text));
         let lang = text::detect_lang(&tokens)
             .or(ctx.lang_hint)

@@ -13,6 +13,7 @@ pub mod faq;
 pub mod intents;
 pub mod matcher;
 pub mod reload;
+pub mod report;
 pub mod review;
 pub mod safety;
 pub mod store;

@@ -96,6 +96,36 @@ enum Command {
         #[arg(long)]
         strict_safety: bool,
     },
+    /// What patients asked: unanswered questions grouped, per topic (with 👍/👎), per
+    /// language, per intent. Reads the database in the configured data directory.
+    /// Remove everything stored about one patient's chat (on the patient's request).
+    Forget {
+        /// The patient's Telegram chat id (staff find it on the ticket).
+        chat_id: i64,
+        /// The configuration file (its `data_dir`).
+        #[arg(long, value_name = "PATH", env = "B12BOT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    Report {
+        /// Cover the last DAYS days.
+        #[arg(long, value_name = "DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        since: u32,
+        /// `md` (Markdown) for people, `csv` for spreadsheets, `json` for tools.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+        /// The configuration file (its `data_dir`); without it, the defaults and the
+        /// B12BOT_* environment variables.
+        #[arg(long, value_name = "PATH", env = "B12BOT_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Md,
+    Csv,
+    Json,
 }
 
 fn main() {
@@ -161,7 +191,54 @@ fn run(cli: Cli) -> Result<()> {
             min,
             strict_safety,
         } => run_eval(&load(&cli.faq, config)?, &file, min, strict_safety),
+        Command::Report {
+            since,
+            format,
+            config,
+        } => report(since, format, config.as_deref()),
+        Command::Forget { chat_id, config } => forget(chat_id, config.as_deref()),
     }
+}
+
+/// The bot's existing database, as the configuration places it.
+fn existing_store(config: Option<&Path>) -> Result<b12bot::store::Store> {
+    let config = b12bot::config::Config::load(config)
+        .map_err(|e| anyhow::anyhow!("the configuration has errors:\n{e}"))?;
+    let path = config.database_path();
+    // Opening creates a missing database; working on an empty one from a wrong folder
+    // would mislead.
+    if !path.exists() {
+        bail!(
+            "no database at {}: run this where the bot runs, or pass --config (or set \
+             B12BOT_DATA_DIR) to the bot's configuration",
+            path.display()
+        );
+    }
+    Ok(b12bot::store::Store::open_file(&path)?)
+}
+
+fn forget(chat_id: i64, config: Option<&Path>) -> Result<()> {
+    let c = existing_store(config)?.forget_chat(chat_id)?;
+    println!(
+        "removed: {} tickets, {} ticket messages, {} outbox messages, {} update records, {} preferences",
+        c.tickets, c.messages, c.outbox, c.updates, c.prefs
+    );
+    Ok(())
+}
+
+fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> {
+    let store = existing_store(config)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let since = now - i64::from(days) * 86_400;
+    let report = b12bot::report::Report::build(&store.questions_since(since)?, since, now);
+    match format {
+        ReportFormat::Md => print!("{}", report.to_markdown()),
+        ReportFormat::Csv => print!("{}", report.to_csv()),
+        ReportFormat::Json => println!("{}", report.to_json()),
+    }
+    Ok(())
 }
 
 fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {

@@ -125,6 +125,21 @@ const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL
     );
     "#,
+    // 2: the question log, for the staff's report (what patients ask, what went unanswered).
+    // Deliberately no chat id, user id, name or username: see `Store::log_question`.
+    r#"
+    CREATE TABLE question_log (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        asked_at    INTEGER NOT NULL,
+        text        TEXT,                                   -- NULL once retention deletes it
+        intent      TEXT    NOT NULL,
+        topic       TEXT,                                   -- the FAQ entry answered, if any
+        score       REAL    NOT NULL,
+        lang        TEXT    NOT NULL CHECK (lang IN ('nl', 'en')),
+        helpful     INTEGER CHECK (helpful IN (0, 1))       -- NULL: no feedback; last tap wins
+    );
+    CREATE INDEX question_log_by_time ON question_log (asked_at);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -412,6 +427,9 @@ pub struct RetentionCounts {
     pub updates: u64,
     /// Answered or closed tickets, untouched for the period, no longer linked to a chat.
     pub tickets_unlinked: u64,
+    /// Logged questions whose text was deleted (their intent, topic, language and feedback
+    /// stay for the report).
+    pub questions: u64,
 }
 
 /// What [`Store::forget_chat`] deleted.
@@ -1001,6 +1019,8 @@ impl Store {
     /// unlinks answered or closed tickets untouched for that long from their chat. Ticket
     /// numbers, statuses and times stay, so `/stats` still counts them. Open tickets keep
     /// their chat link (a late staff reply must still reach the patient), not their texts.
+    /// Logged questions ([`Store::log_question`]) that old lose their text; the rest of the
+    /// row (intent, topic, language, feedback) stays for the report.
     pub fn retention(&self, now: i64, days: u32) -> Result<RetentionCounts> {
         let cutoff = now.saturating_sub(i64::from(days) * 86_400);
         let counts = self.write(|tx| {
@@ -1017,6 +1037,11 @@ impl Store {
                      WHERE chat_id IS NOT NULL AND status != 'open' AND updated_at < ?1",
                     [cutoff],
                 )? as u64,
+                questions: c.execute(
+                    "UPDATE question_log SET text = NULL
+                     WHERE text IS NOT NULL AND asked_at < ?1",
+                    [cutoff],
+                )? as u64,
             })
         })?;
         self.checkpoint()?;
@@ -1027,6 +1052,10 @@ impl Store {
     /// tickets with their messages and posts, messages to it or about its tickets, its
     /// update records and preferences. Other chats are untouched. (Copies already in
     /// Telegram, like the ticket posts in the triage group, are Telegram's to delete.)
+    ///
+    /// The question log is not touched: it has no chat id, by design, so nothing in it can
+    /// be traced to this chat. Its texts are pseudonymous and expire with
+    /// [`Store::retention`] like ticket texts.
     pub fn forget_chat(&self, chat_id: i64) -> Result<ForgetCounts> {
         let counts = self.write(|tx| {
             let c = tx.tx;
@@ -1358,4 +1387,118 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
         log::info!("database schema migrated to version {}", version + 1);
     }
     Ok(())
+}
+
+// --- the question log ----------------------------------------------------------------------
+//
+// What patients ask, for the staff's report (`b12bot report`, `/stats`). Kept apart from the
+// ticket tables and added after them so the triage desk's changes merge cleanly.
+
+/// A logged question's id: what the 👍/👎 buttons under an answer carry back
+/// ([`Store::set_feedback`]). Says nothing about the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QuestionId(pub i64);
+
+/// A question the bot answered, for [`Store::log_question`]. There is no field for a chat
+/// id, user id, name or username, and the table has no column for one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionRecord {
+    /// The patient's text, as sent. Deleted by [`Store::retention`] like ticket texts.
+    pub text: String,
+    pub intent: crate::engine::Intent,
+    /// The FAQ entry answered (`faq` intent), if any.
+    pub topic: Option<String>,
+    /// The matcher's confidence in the best topic (0..1).
+    pub score: f32,
+    /// The language the bot answered in.
+    pub lang: Lang,
+}
+
+impl QuestionRecord {
+    /// The record of `answer`, the engine's reply to `text`.
+    pub fn from_answer(text: &str, answer: &crate::engine::Answer) -> QuestionRecord {
+        QuestionRecord {
+            text: text.to_owned(),
+            intent: answer.intent,
+            topic: answer.faq_id.clone(),
+            score: answer.score,
+            lang: answer.lang,
+        }
+    }
+}
+
+/// A logged question as stored, from [`Store::questions_since`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedQuestion {
+    pub id: QuestionId,
+    pub asked_at: i64,
+    /// `None` once retention has deleted it.
+    pub text: Option<String>,
+    pub intent: crate::engine::Intent,
+    pub topic: Option<String>,
+    pub score: f32,
+    pub lang: Lang,
+    /// The patient's last tap: `Some(true)` 👍, `Some(false)` 👎, `None` no tap.
+    pub helpful: Option<bool>,
+}
+
+impl Store {
+    /// Logs a question the bot answered, at `now`. Stores the text, intent, topic, score and
+    /// language — never who asked: the log cannot be joined to a chat, so
+    /// [`Store::forget_chat`] cannot (and need not) find these rows; the text expires with
+    /// [`Store::retention`].
+    pub fn log_question(&self, now: i64, q: &QuestionRecord) -> Result<QuestionId> {
+        self.write(|tx| {
+            Ok(QuestionId(tx.tx.query_row(
+                "INSERT INTO question_log (asked_at, text, intent, topic, score, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                params![
+                    now,
+                    q.text,
+                    q.intent.name(),
+                    q.topic,
+                    f64::from(q.score),
+                    lang_str(q.lang)
+                ],
+                |r| r.get(0),
+            )?))
+        })
+    }
+
+    /// Records the patient's 👍 (`helpful`) or 👎 on a logged answer. Idempotent, and the
+    /// last tap wins (a patient may change their mind). Returns `false` when there is no
+    /// such question (e.g. a button from another database); nothing is stored then.
+    pub fn set_feedback(&self, id: QuestionId, helpful: bool) -> Result<bool> {
+        self.write(|tx| {
+            Ok(tx.tx.execute(
+                "UPDATE question_log SET helpful = ?2 WHERE id = ?1",
+                params![id.0, helpful],
+            )? == 1)
+        })
+    }
+
+    /// The questions logged at or after `since` (unix seconds), oldest first.
+    pub fn questions_since(&self, since: i64) -> Result<Vec<LoggedQuestion>> {
+        self.read(|c| {
+            c.prepare(
+                "SELECT id, asked_at, text, intent, topic, score, lang, helpful
+                 FROM question_log WHERE asked_at >= ?1 ORDER BY asked_at, id",
+            )?
+            .query_map([since], |r| {
+                let intent: String = r.get(3)?;
+                Ok(LoggedQuestion {
+                    id: QuestionId(r.get(0)?),
+                    asked_at: r.get(1)?,
+                    text: r.get(2)?,
+                    intent: crate::engine::Intent::parse(&intent)
+                        .ok_or_else(|| bad_value("intent", &intent))?,
+                    topic: r.get(4)?,
+                    score: r.get::<_, f64>(5)? as f32,
+                    lang: parse_lang(&r.get::<_, String>(6)?)?,
+                    helpful: r.get(7)?,
+                })
+            })?
+            .collect()
+        })
+    }
 }
