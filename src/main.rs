@@ -251,7 +251,8 @@ fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
 fn retention(path: Option<&Path>) -> Result<()> {
     let settings =
         b12bot::config::Config::load(path).map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
-    let store = b12bot::store::Store::open(&settings.data_dir)?;
+    // Like forget and report: never create a database where the bot does not run.
+    let store = existing_store(path)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
