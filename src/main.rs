@@ -70,8 +70,21 @@ enum Command {
     /// Show how the matcher reads a question (words, weights, best topics).
     Explain { question: Vec<String> },
     /// Run the Telegram bot (long polling). Needs TELOXIDE_TOKEN; honours TELOXIDE_API_URL.
+    /// With a triage chat configured, runs the triage desk (database in the data directory).
     /// Stops gracefully on SIGTERM or Ctrl-C.
-    Serve,
+    Serve {
+        /// The configuration file (TOML; see config.example.toml). B12BOT_* environment
+        /// variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Delete ticket texts older than the configured retention period, once, and print what
+    /// was deleted (the bot also does this daily).
+    Retention {
+        /// The configuration file (TOML); B12BOT_* environment variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Score the bot on a labelled JSON Lines file.
     Eval {
         file: PathBuf,
@@ -139,7 +152,19 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", load(&cli.faq, config)?.explain(&question.join(" ")));
             Ok(())
         }
-        Command::Serve => {
+        Command::Serve { config: path } => {
+            let settings = b12bot::config::Config::load(path.as_deref())
+                .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
+            let triage = match settings.triage_chat_id {
+                Some(_) => {
+                    let store = b12bot::store::Store::open(&settings.data_dir)?;
+                    Some(b12bot::telegram::TriageSetup {
+                        store,
+                        config: settings,
+                    })
+                }
+                None => None,
+            };
             let engine = load(&cli.faq, config)?;
             let engine = b12bot::telegram::engine_handle(engine);
             // Staff publish FAQ edits by saving the files: a good edit is live within
@@ -153,12 +178,13 @@ fn run(cli: Cli) -> Result<()> {
             })
             .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
             .ok();
-            if let Err(e) = b12bot::telegram::serve_blocking(engine) {
+            if let Err(e) = b12bot::telegram::serve_blocking(engine, triage) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }
             Ok(())
         }
+        Command::Retention { config: path } => retention(path.as_deref()),
         Command::Check { dir, format } => check(dir.as_deref().unwrap_or(&cli.faq), format, config),
         Command::Eval {
             file,
@@ -220,6 +246,23 @@ fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
         .map_err(|e| anyhow::anyhow!("the FAQ in {} has errors:\n{e}", dir.display()))?;
     log::info!("FAQ loaded: {} entries", faq.entries.len());
     Ok(Engine::new(faq, config))
+}
+
+fn retention(path: Option<&Path>) -> Result<()> {
+    let settings =
+        b12bot::config::Config::load(path).map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
+    // Like forget and report: never create a database where the bot does not run.
+    let store = existing_store(path)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let c = store.retention(now, settings.retention_days)?;
+    println!(
+        "retention ({} days): deleted {} ticket messages, {} outbox messages, {} update \
+         records; unlinked {} tickets from their chat",
+        settings.retention_days, c.messages, c.outbox, c.updates, c.tickets_unlinked
+    );
+    Ok(())
 }
 
 fn check(dir: &Path, format: Format, config: EngineConfig) -> Result<()> {

@@ -83,6 +83,12 @@ pub enum Callback {
     Human,
     /// `m`: show the topic menu.
     Menu,
+    /// `e:y` / `e:n`: the patient confirms (or declines) sending their question to staff.
+    Escalate(bool),
+    /// `k:<n>`: a staff member takes ticket n (triage group).
+    Take(i64),
+    /// `c:<n>`: a staff member closes ticket n (triage group).
+    Close(i64),
 }
 
 /// Telegram's limit on callback data.
@@ -95,6 +101,9 @@ impl Callback {
             Callback::Lang(lang) => format!("l:{}", lang.code()),
             Callback::Human => "h".to_string(),
             Callback::Menu => "m".to_string(),
+            Callback::Escalate(yes) => format!("e:{}", if *yes { "y" } else { "n" }),
+            Callback::Take(n) => format!("k:{n}"),
+            Callback::Close(n) => format!("c:{n}"),
         }
     }
 
@@ -103,10 +112,70 @@ impl Callback {
         match data.split_once(':') {
             Some(("t", id)) if !id.is_empty() => Some(Callback::Topic(id.to_string())),
             Some(("l", code)) => parse_lang(code).map(Callback::Lang),
+            Some(("e", "y")) => Some(Callback::Escalate(true)),
+            Some(("e", "n")) => Some(Callback::Escalate(false)),
+            Some(("k", n)) => ticket_number(n).map(Callback::Take),
+            Some(("c", n)) => ticket_number(n).map(Callback::Close),
             None if data == "h" => Some(Callback::Human),
             None if data == "m" => Some(Callback::Menu),
             _ => None,
         }
+    }
+}
+
+fn ticket_number(s: &str) -> Option<i64> {
+    let s = s.trim().trim_start_matches('#');
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|n| *n > 0)
+}
+
+/// A triage-desk command: only staff, only in the triage group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffCommand {
+    /// `/open`: tickets not closed.
+    Open,
+    /// `/close N` (`None`: no valid number given).
+    Close(Option<i64>),
+    /// `/stats`: counts.
+    Stats,
+}
+
+impl StaffCommand {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StaffCommand::Open => "open",
+            StaffCommand::Close(_) => "close",
+            StaffCommand::Stats => "stats",
+        }
+    }
+}
+
+/// Parses a staff command (`/open`, `/close 12`, `/close #12`, `/stats`, optionally
+/// addressed `@ourbot`). `None` for anything else.
+pub fn parse_staff(text: &str, bot_username: &str) -> Option<StaffCommand> {
+    let rest = text.trim_start().strip_prefix('/')?;
+    let (word, args) = match rest.find(char::is_whitespace) {
+        Some(i) => (&rest[..i], rest[i..].trim()),
+        None => (rest, ""),
+    };
+    let (name, addressee) = match word.split_once('@') {
+        Some((name, to)) => (name, Some(to)),
+        None => (word, None),
+    };
+    if let Some(to) = addressee
+        && !to.eq_ignore_ascii_case(bot_username)
+    {
+        return None;
+    }
+    match name.to_ascii_lowercase().as_str() {
+        "open" => Some(StaffCommand::Open),
+        "close" | "sluit" => Some(StaffCommand::Close(
+            args.split_whitespace().next().and_then(ticket_number),
+        )),
+        "stats" => Some(StaffCommand::Stats),
+        _ => None,
     }
 }
 
@@ -151,6 +220,10 @@ mod tests {
             Callback::Lang(Lang::En),
             Callback::Human,
             Callback::Menu,
+            Callback::Escalate(true),
+            Callback::Escalate(false),
+            Callback::Take(12),
+            Callback::Close(9_999_999_999),
         ] {
             let data = cb.encode();
             assert!(data.len() <= CALLBACK_DATA_MAX);
@@ -160,8 +233,29 @@ mod tests {
 
     #[test]
     fn unknown_callback_data_is_none() {
-        for data in ["", "t:", "x:1", "l:fr", "hh", "garbage"] {
+        for data in [
+            "", "t:", "x:1", "l:fr", "hh", "garbage", "e:x", "k:", "k:-1", "c:abc",
+        ] {
             assert_eq!(Callback::decode(data), None, "{data}");
+        }
+    }
+
+    #[test]
+    fn staff_commands_table() {
+        let cases: &[(&str, Option<StaffCommand>)] = &[
+            ("/open", Some(StaffCommand::Open)),
+            ("/open@B12Bot", Some(StaffCommand::Open)),
+            ("/open@OtherBot", None),
+            ("/close 12", Some(StaffCommand::Close(Some(12)))),
+            ("/close #12", Some(StaffCommand::Close(Some(12)))),
+            ("/close", Some(StaffCommand::Close(None))),
+            ("/close twelve", Some(StaffCommand::Close(None))),
+            ("/stats", Some(StaffCommand::Stats)),
+            ("/start", None),
+            ("open", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&parse_staff(text, "B12Bot"), expected, "{text}");
         }
     }
 }

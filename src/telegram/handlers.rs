@@ -9,6 +9,7 @@ use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
 use super::isolate::isolate;
 use super::prefs::ChatLangs;
 use super::texts::text;
+use super::triage::{self, DeskHandle};
 use super::{AnswerEngine, EngineHandle, TgBot};
 use crate::engine::{Answer, Context, Intent};
 use crate::text::Lang;
@@ -36,12 +37,28 @@ pub(crate) struct Acked(Arc<AtomicBool>);
 /// - private chat, text → [`on_text`] (the engine answers)
 /// - private chat, photo/voice/sticker/document/location/contact/… → [`on_non_text`]
 /// - private chat, edited text → answered again, as a reply to the edited message
-/// - button press (callback query) → [`on_callback`], always acknowledged
-/// - anything else (groups, channels, service messages, edited media) → silence
+/// - the triage group (when configured) → [`triage::on_group_message`]: staff commands and
+///   staff replies to tickets; anything else there is ignored
+/// - a staff command (`/open`, `/close`, `/stats`) anywhere else → refused silently, logged
+/// - button press (callback query) → [`on_callback`], always acknowledged (take/close under
+///   a ticket post → the desk)
+/// - the bot added to a group → its chat id logged (to configure the triage group)
+/// - anything else (other groups, channels, service messages, edited media) → silence
 ///
 /// The whole tree runs inside [`isolate`]: a panic in a handler is caught and logged, the
 /// patient gets an apology, and the chat keeps being served.
 pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
+    let triage_group = Update::filter_message()
+        .filter_map(|msg: Message, desk: DeskHandle| desk.filter(|d| d.chat == msg.chat.id))
+        .endpoint(triage::on_group_message::<E>);
+
+    let staff_commands_elsewhere = Update::filter_message()
+        .filter_map(staff_command_in)
+        .endpoint(|_: commands::StaffCommand| async {
+            log::warn!("triage: refused a staff command outside the triage group");
+            HandlerResult::Ok(())
+        });
+
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
         .branch(dptree::filter_map(command_in).endpoint(on_command::<E>))
@@ -54,9 +71,14 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
 
     let button_presses = Update::filter_callback_query().endpoint(on_callback::<E>);
 
+    let added_to_group = Update::filter_my_chat_member().endpoint(on_membership);
+
     isolate::<E>(
         dptree::entry()
+            .branch(triage_group)
+            .branch(staff_commands_elsewhere)
             .branch(private_messages)
+            .branch(added_to_group)
             .branch(private_edits)
             .branch(button_presses),
     )
@@ -64,6 +86,22 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
 
 fn command_in(msg: Message, me: Me) -> Option<Command> {
     commands::parse(msg.text()?, me.username())
+}
+
+fn staff_command_in(msg: Message, me: Me) -> Option<commands::StaffCommand> {
+    commands::parse_staff(msg.text()?, me.username())
+}
+
+/// The bot was added to (or removed from) a chat. When it joins a group, the group's id is
+/// logged (and nothing else), so the operator can set it as `triage_chat_id`.
+async fn on_membership(update: teloxide::types::ChatMemberUpdated) -> HandlerResult {
+    if !update.chat.is_private() && update.new_chat_member.is_present() {
+        log::info!(
+            "added to a group: chat id {} (set triage_chat_id to this to make it the triage group)",
+            update.chat.id.0
+        );
+    }
+    Ok(())
 }
 
 /// Something a person sent that has no text: media, a location, a contact, a dice…
@@ -142,8 +180,9 @@ async fn on_text<E: AnswerEngine>(
     msg: Message,
     engine: EngineHandle<E>,
     langs: Arc<ChatLangs>,
+    desk: DeskHandle,
 ) -> HandlerResult {
-    answer_text(&bot, &msg, engine, &langs, None).await
+    answer_text(&bot, &msg, engine, &langs, &desk, None).await
 }
 
 async fn on_edited_text<E: AnswerEngine>(
@@ -152,13 +191,14 @@ async fn on_edited_text<E: AnswerEngine>(
     me: Me,
     engine: EngineHandle<E>,
     langs: Arc<ChatLangs>,
+    desk: DeskHandle,
 ) -> HandlerResult {
     log::info!("edited message: answering the new text");
     if let Some(cmd) = command_in(msg.clone(), me) {
         return on_command(bot, msg, cmd, engine, langs).await;
     }
     // Quote the edited message so the patient sees which question this answers.
-    answer_text(&bot, &msg, engine, &langs, Some(msg.id)).await
+    answer_text(&bot, &msg, engine, &langs, &desk, Some(msg.id)).await
 }
 
 async fn answer_text<E: AnswerEngine>(
@@ -166,6 +206,7 @@ async fn answer_text<E: AnswerEngine>(
     msg: &Message,
     engine: EngineHandle<E>,
     langs: &ChatLangs,
+    desk: &DeskHandle,
     reply_to: Option<MessageId>,
 ) -> HandlerResult {
     let Some(question) = msg.text() else {
@@ -184,9 +225,29 @@ async fn answer_text<E: AnswerEngine>(
         answer.lang.code(),
         answer.score
     );
-    send_answer(bot, chat, &*engine, &answer, reply_to).await?;
+    if let Some(desk) = desk {
+        if answer.intent == Intent::Urgent {
+            // Answered at once, and raised in the triage group without asking.
+            send_answer(bot, chat, &*engine, &answer, Some(desk), reply_to).await?;
+            triage::raise_urgent(&*engine, desk, msg, &answer).await;
+            langs.replied_in(chat, answer.lang);
+            return Ok(());
+        }
+        if let Some(ticket) = desk.current_ticket(chat).await {
+            // A follow-up while the patient's ticket is not closed goes to that ticket.
+            triage::follow_up(bot, &*engine, desk, msg, ticket.number, answer.lang).await?;
+            langs.replied_in(chat, answer.lang);
+            return Ok(());
+        }
+        desk.remember(chat, question, &*engine, &answer);
+    }
+    send_answer(bot, chat, &*engine, &answer, desk_ref(desk), reply_to).await?;
     langs.replied_in(chat, answer.lang);
     Ok(())
+}
+
+fn desk_ref(desk: &DeskHandle) -> Option<&triage::Desk> {
+    desk.as_deref()
 }
 
 async fn on_non_text<E: AnswerEngine>(
@@ -209,10 +270,18 @@ async fn on_callback<E: AnswerEngine>(
     acked: Acked,
     engine: EngineHandle<E>,
     langs: Arc<ChatLangs>,
+    desk: DeskHandle,
 ) -> HandlerResult {
     let engine = engine.load_full();
-    // Buttons are only ever sent in private chats; a press anywhere else is acknowledged and
-    // otherwise ignored.
+    let action = query.data.as_deref().and_then(Callback::decode);
+    // Take/close under a ticket post in the triage group.
+    if let (Some(desk), Some(action @ (Callback::Take(_) | Callback::Close(_)))) = (&desk, &action)
+        && query.message.as_ref().map(|m| m.chat().id) == Some(desk.chat)
+    {
+        return triage::on_desk_button(&bot, &query, &acked, &*engine, desk, action.clone()).await;
+    }
+    // Patients' buttons are only ever sent in private chats; a press anywhere else is
+    // acknowledged and otherwise ignored.
     let chat = query
         .message
         .as_ref()
@@ -223,7 +292,6 @@ async fn on_callback<E: AnswerEngine>(
         Some(chat) => langs.lang_without_text(chat, query.from.language_code.as_deref()),
         None => Lang::Nl,
     };
-    let action = query.data.as_deref().and_then(Callback::decode);
     let Some(chat) = chat else {
         log::info!("button press outside a private chat: acknowledged only");
         return acknowledge(&bot, &query, &acked, None).await;
@@ -234,7 +302,7 @@ async fn on_callback<E: AnswerEngine>(
             Some(answer) => {
                 log::info!("button: topic {id}");
                 acknowledge(&bot, &query, &acked, None).await?;
-                send_answer(&bot, chat, &*engine, &answer, None).await?;
+                send_answer(&bot, chat, &*engine, &answer, desk_ref(&desk), None).await?;
                 langs.replied_in(chat, answer.lang);
             }
             None => {
@@ -266,7 +334,28 @@ async fn on_callback<E: AnswerEngine>(
         Some(Callback::Human) => {
             log::info!("button: none of these / a person");
             acknowledge(&bot, &query, &acked, None).await?;
-            send_human(&bot, chat, &*engine, lang).await?;
+            match &desk {
+                Some(desk) => triage::offer(&bot, chat, &*engine, desk, lang).await?,
+                None => send_human(&bot, chat, &*engine, lang).await?,
+            }
+        }
+        Some(Callback::Escalate(yes)) => match &desk {
+            Some(desk) => {
+                log::info!(
+                    "button: escalation {}",
+                    if yes { "confirmed" } else { "declined" }
+                );
+                triage::on_escalate(&bot, &query, &acked, &*engine, desk, chat, lang, yes).await?;
+            }
+            None => {
+                log::info!("button: escalation without a triage desk (stale button)");
+                acknowledge(&bot, &query, &acked, None).await?;
+                send_human(&bot, chat, &*engine, lang).await?;
+            }
+        },
+        Some(Callback::Take(_) | Callback::Close(_)) => {
+            log::warn!("triage: refused a ticket button outside the triage group");
+            acknowledge(&bot, &query, &acked, None).await?;
         }
         Some(Callback::Menu) => {
             log::info!("button: topic menu");
@@ -321,6 +410,7 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
     chat: ChatId,
     engine: &E,
     answer: &Answer,
+    desk: Option<&triage::Desk>,
     reply_to: Option<MessageId>,
 ) -> HandlerResult {
     let lang = answer.lang;
@@ -344,19 +434,33 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
             lang,
             Some((text(engine, "tg_none_of_these", lang), Callback::Human)),
         ),
+        Intent::NoMatch if desk.is_some() => {
+            let rows = [
+                (text(engine, "tg_all_topics", lang), Callback::Menu),
+                (text(engine, "tg_ask_staff", lang), Callback::Human),
+            ]
+            .into_iter()
+            .filter_map(|(label, cb)| button(&label, cb))
+            .map(|b| vec![b]);
+            Some(InlineKeyboardMarkup::new(rows))
+        }
         Intent::NoMatch => Some(single_button(
             text(engine, "tg_all_topics", lang),
             Callback::Menu,
         )),
-        Intent::Human => return send_human(bot, chat, engine, lang).await,
+        Intent::Human => {
+            return match desk {
+                Some(desk) => triage::offer(bot, chat, engine, desk, lang).await,
+                None => send_human(bot, chat, engine, lang).await,
+            };
+        }
         Intent::Urgent | Intent::Smalltalk => None,
     };
     send_reply(bot, chat, &paras, keyboard, reply_to).await
 }
 
-/// The patient wants a person. There is no triage desk behind this door yet (issue 4), so
-/// say so honestly and how to reach the hospital instead of the engine's `human` text, which
-/// offers the desk.
+/// The patient wants a person and no triage desk is configured: say so honestly and how to
+/// reach the hospital instead of the engine's `human` text, which offers the desk.
 async fn send_human<E: AnswerEngine + ?Sized>(
     bot: &TgBot,
     chat: ChatId,

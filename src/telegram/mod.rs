@@ -12,8 +12,10 @@
 //! | `commands` | parsing commands and button callback data (pure) |
 //! | `prefs` | per-chat language memory |
 //! | `texts` | the door's own `tg_` texts with built-in fallbacks |
+//! | `triage` | the triage desk: escalation, tickets in the staff group, staff replies, staff commands |
+//! | `outbox` | the delivery task: sends the store's outbox in order, with retries, once |
 //!
-//! Invariants: only private chats are ever answered; every callback query is answered
+//! Invariants: only private chats and the configured triage group are ever answered; every callback query is answered
 //! exactly once; every dynamic piece of text is escaped; logs carry no message text, names,
 //! usernames or chat ids.
 
@@ -21,12 +23,15 @@ pub mod commands;
 mod handlers;
 pub mod html;
 mod isolate;
+pub mod outbox;
 pub mod prefs;
 mod serve;
 pub mod texts;
+pub mod triage;
 
 pub use handlers::schema;
 pub use serve::{ServeConfig, ServeError, run, serve, serve_blocking};
+pub use triage::TriageSetup;
 
 use crate::engine::{Answer, Context, Engine};
 use crate::text::Lang;

@@ -8,6 +8,7 @@ use super::handlers::schema;
 use super::isolate::kind_name;
 use super::prefs::ChatLangs;
 use super::texts::text;
+use super::triage::{Desk, DeskHandle, TriageSetup};
 use super::{AnswerEngine, EngineHandle, TgBot};
 use crate::text::Lang;
 use std::future::Future;
@@ -39,6 +40,10 @@ pub struct ServeConfig {
     pub poll_timeout: Duration,
     /// `getMe` attempts at startup while Telegram is unreachable (a wrong token fails at once).
     pub startup_attempts: u32,
+    /// The database and configuration for the triage desk; the desk runs when the
+    /// configuration names a triage chat. `None`: no desk (patients are told how to reach
+    /// the hospital instead).
+    pub triage: Option<TriageSetup>,
 }
 
 impl ServeConfig {
@@ -49,6 +54,7 @@ impl ServeConfig {
             limits: Limits::default(),
             poll_timeout: Duration::from_secs(10),
             startup_attempts: 6,
+            triage: None,
         }
     }
 
@@ -111,8 +117,12 @@ impl ServeError {
 /// The production entry point (`b12bot serve`): configuration from the environment, stops
 /// gracefully on SIGTERM or SIGINT (in-flight answers are sent and the update offset is
 /// committed before it returns `Ok`).
-pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), ServeError> {
-    let config = ServeConfig::from_env()?;
+pub async fn serve<E: AnswerEngine>(
+    engine: EngineHandle<E>,
+    triage: Option<TriageSetup>,
+) -> Result<(), ServeError> {
+    let mut config = ServeConfig::from_env()?;
+    config.triage = triage;
     install_private_panic_hook();
     run(config, engine, stop_signal()).await
 }
@@ -122,10 +132,13 @@ pub async fn serve<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), Serve
 ///
 /// The caller keeps a clone of `engine` to swap in a new engine (a FAQ reload) while the bot
 /// runs.
-pub fn serve_blocking<E: AnswerEngine>(engine: EngineHandle<E>) -> Result<(), ServeError> {
+pub fn serve_blocking<E: AnswerEngine>(
+    engine: EngineHandle<E>,
+    triage: Option<TriageSetup>,
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(engine));
+    let outcome = runtime.block_on(serve(engine, triage));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -203,6 +216,38 @@ where
     log::info!("connected to the Bot API as @{}", me.username());
     register_commands(&bot, &*engine.load_full()).await;
 
+    // The triage desk: its delivery task (pending rows of an earlier run are sent now) and
+    // the retention timer.
+    let (stop_desk, desk_stopping) = tokio::sync::watch::channel(false);
+    let mut desk_tasks = Vec::new();
+    let desk: DeskHandle = match config.triage.clone() {
+        Some(setup) => {
+            let wake = Arc::new(tokio::sync::Notify::new());
+            desk_tasks.push(tokio::spawn(retention_timer(
+                setup.store.clone(),
+                setup.config.retention_days,
+                desk_stopping.clone(),
+            )));
+            match Desk::new(setup, wake.clone()) {
+                Some(desk) => {
+                    desk_tasks.push(tokio::spawn(super::outbox::deliver(
+                        bot.clone(),
+                        desk.store.clone(),
+                        wake,
+                        desk_stopping.clone(),
+                    )));
+                    log::info!("triage desk active");
+                    Some(Arc::new(desk))
+                }
+                None => None,
+            }
+        }
+        None => None,
+    };
+    if desk.is_none() {
+        log::info!("no triage chat configured: patients are told how to reach the hospital");
+    }
+
     let mut listener = Polling::builder(bot.clone())
         .timeout(config.poll_timeout)
         .delete_webhook()
@@ -216,7 +261,7 @@ where
     });
 
     let mut dispatcher = Dispatcher::builder(bot, schema::<E>())
-        .dependencies(dptree::deps![engine, Arc::new(ChatLangs::new())])
+        .dependencies(dptree::deps![engine, Arc::new(ChatLangs::new()), desk])
         .default_handler(|update| async move {
             log::debug!(
                 "ignored update {} ({})",
@@ -241,6 +286,16 @@ where
         .try_dispatch_with_listener(listener, listener_errors)
         .await;
     stopper.abort();
+    // Let the delivery task finish the round it is sending (so nothing it sent goes unmarked).
+    let _ = stop_desk.send(true);
+    for task in desk_tasks {
+        if tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .is_err()
+        {
+            log::warn!("the delivery task did not stop in time");
+        }
+    }
     if let Err(err) = outcome {
         return Err(classify_startup_error(&err, &config));
     }
@@ -249,6 +304,32 @@ where
     }
     log::info!("stopped");
     Ok(())
+}
+
+/// Deletes old ticket texts once at startup and then daily.
+async fn retention_timer(
+    store: crate::store::Store,
+    days: u32,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let at = super::outbox::now();
+        match store.call(move |s| s.retention(at, days)).await {
+            Ok(c) => log::info!(
+                "retention ({days} days): deleted {} ticket messages, {} outbox rows, {} update \
+                 records; unlinked {} tickets",
+                c.messages,
+                c.outbox,
+                c.updates,
+                c.tickets_unlinked
+            ),
+            Err(e) => log::error!("retention failed: {e}"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(86_400)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Throttle with retries on 429 (`retry_after` obeyed, then the same request is sent again),

@@ -72,6 +72,138 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Taal kiezen: Nederlands of English",
         "Choose language: Dutch or English",
     ),
+    (
+        "tg_ask_staff",
+        "Vraag het een medewerker",
+        "Ask a staff member",
+    ),
+    (
+        "tg_escalate_offer",
+        "Wilt u dat een medewerker van het ziekenhuis uw vraag oppakt? Dit sturen we dan door naar het team (zonder uw naam of gebruikersnaam):",
+        "Would you like a member of the hospital's staff to pick up your question? Then we send this to the team (without your name or username):",
+    ),
+    (
+        "tg_escalate_no_question",
+        "Nog geen vraag. Na het doorsturen kunt u uw vraag hier typen.",
+        "No question yet. After sending, you can type your question here.",
+    ),
+    ("tg_escalate_yes", "Ja, doorsturen", "Yes, send it"),
+    ("tg_escalate_no", "Nee, liever niet", "No, thank you"),
+    (
+        "tg_escalate_cancelled",
+        "Goed, er is niets doorgestuurd.",
+        "All right, nothing was sent.",
+    ),
+    (
+        "tg_ticket_opened",
+        "Uw vraag is doorgestuurd naar een medewerker. Uw vraagnummer is {ticket}. Het antwoord komt hier in deze chat. Wilt u nog iets toevoegen? Typ het dan hier.",
+        "Your question has been sent to a staff member. Your question number is {ticket}. The answer will come here in this chat. Anything to add? Just type it here.",
+    ),
+    (
+        "tg_ticket_out_of_hours",
+        "Het team is nu niet aanwezig. U kunt een antwoord verwachten vanaf {opening}. Kan het niet wachten? Bel uw huisarts, of buiten kantoortijden de huisartsenpost. Bij levensgevaar belt u direct 112.",
+        "The team is not available right now. You can expect an answer from {opening}. If it cannot wait, call your GP (huisarts), or outside office hours the out-of-hours GP service (huisartsenpost). In a life-threatening emergency, call 112 straight away.",
+    ),
+    (
+        "tg_followup_added",
+        "Toegevoegd aan uw vraag {ticket}. Een medewerker antwoordt hier.",
+        "Added to your question {ticket}. A staff member will answer here.",
+    ),
+    (
+        "tg_urgent_raised",
+        "Uw bericht is ook doorgestuurd naar het team van het ziekenhuis (vraagnummer {ticket}). Wacht daar niet op: bel bij spoed 112 of de huisartsenpost.",
+        "Your message has also been sent to the hospital's team (question number {ticket}). Do not wait for them: in an emergency, call 112 or the out-of-hours GP service (huisartsenpost).",
+    ),
+    (
+        "tg_staff_note",
+        "Antwoord van een medewerker van het ziekenhuis (vraag {ticket}):",
+        "Reply from a member of the hospital's staff (question {ticket}):",
+    ),
+    (
+        "tg_ticket_closed_patient",
+        "Uw vraag {ticket} is afgesloten. Heeft u een nieuwe vraag? Typ die gewoon hier.",
+        "Your question {ticket} has been closed. Have a new question? Just type it here.",
+    ),
+    (
+        "tg_desk_new",
+        "Nieuwe vraag {ticket}",
+        "New question {ticket}",
+    ),
+    (
+        "tg_desk_urgent",
+        "SPOED {ticket}: de patiënt kreeg direct het spoedadvies (112 / huisartsenpost)",
+        "URGENT {ticket}: the patient got the urgent advice at once (112 / huisartsenpost)",
+    ),
+    ("tg_desk_lang", "Taal", "Language"),
+    (
+        "tg_desk_out_of_hours",
+        "binnengekomen buiten kantooruren",
+        "came in outside office hours",
+    ),
+    (
+        "tg_desk_questions",
+        "Vraag van de patiënt:",
+        "The patient's question:",
+    ),
+    (
+        "tg_desk_bot_answered",
+        "De bot antwoordde:",
+        "The bot answered:",
+    ),
+    (
+        "tg_desk_how",
+        "Beantwoord dit bericht (reply) om de patiënt te antwoorden; tekst en foto's gaan door.",
+        "Reply to this message to answer the patient; text and photos are passed on.",
+    ),
+    ("tg_desk_take", "Oppakken", "Take"),
+    ("tg_desk_close", "Sluiten", "Close"),
+    (
+        "tg_desk_followup",
+        "Aanvulling op {ticket}:",
+        "Follow-up on {ticket}:",
+    ),
+    (
+        "tg_desk_taken",
+        "{ticket} wordt opgepakt door {name}.",
+        "{ticket} is being handled by {name}.",
+    ),
+    (
+        "tg_desk_closed",
+        "{ticket} is gesloten.",
+        "{ticket} is closed.",
+    ),
+    (
+        "tg_desk_not_relayed",
+        "{ticket} is gesloten (of de patiënt is niet meer bekend); dit antwoord is niet doorgestuurd.",
+        "{ticket} is closed (or the patient is no longer known); this reply was not passed on.",
+    ),
+    (
+        "tg_desk_refused",
+        "Alleen medewerkers van het triageteam kunnen dit.",
+        "Only members of the triage team can do this.",
+    ),
+    ("tg_desk_no_open", "Geen open vragen.", "No open questions."),
+    ("tg_desk_open_header", "Open vragen:", "Open questions:"),
+    (
+        "tg_desk_stats",
+        "Open: {open}. Beantwoord: {answered}. Gesloten: {closed}. Spoed: {urgent}. Buiten kantooruren: {out_of_hours}. Nog te bezorgen: {pending}. Niet te bezorgen: {abandoned}.",
+        "Open: {open}. Answered: {answered}. Closed: {closed}. Urgent: {urgent}. Out of hours: {out_of_hours}. Waiting for delivery: {pending}. Undeliverable: {abandoned}.",
+    ),
+    (
+        "tg_desk_close_usage",
+        "Gebruik: /close 12 (het vraagnummer).",
+        "Usage: /close 12 (the question number).",
+    ),
+    (
+        "tg_desk_no_such",
+        "{ticket} bestaat niet.",
+        "{ticket} does not exist.",
+    ),
+    (
+        "tg_desk_relay_failed",
+        "Er ging iets mis bij het opslaan; probeer het opnieuw.",
+        "Something went wrong while saving; please try again.",
+    ),
 ];
 
 /// The text for `key` in `lang`: the FAQ's wording when it has one, else the built-in one.
@@ -116,6 +248,8 @@ mod tests {
             include_str!("isolate.rs"),
             include_str!("commands.rs"),
             include_str!("serve.rs"),
+            include_str!("triage.rs"),
+            include_str!("outbox.rs"),
         ];
         let mut used = 0;
         for src in sources {

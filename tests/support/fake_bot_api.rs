@@ -90,6 +90,8 @@ pub struct Sent {
     /// The Message object returned (used for callback queries on this message).
     pub json: Value,
     pub seq: usize,
+    /// `copyMessage`: the (chat id, message id) copied.
+    pub copied_from: Option<(i64, i64)>,
 }
 
 impl Sent {
@@ -189,6 +191,12 @@ struct Inner {
     next_callback: u64,
     menus: Menus,
     clock: i64,
+    /// Messages people sent (chat id, message id) → JSON, for copyMessage.
+    messages: HashMap<(i64, i64), Value>,
+    /// Faults scripted for sending to one chat (sendMessage and copyMessage).
+    chat_faults: HashMap<i64, VecDeque<Fault>>,
+    /// Chats whose sends hang until unblocked (then fail with 502, never accepted).
+    blocked: std::collections::HashSet<i64>,
 }
 
 struct Shared {
@@ -261,6 +269,9 @@ impl FakeBotApi {
                 next_callback: 1,
                 menus: Vec::new(),
                 clock: 1_750_000_000,
+                messages: HashMap::new(),
+                chat_faults: HashMap::new(),
+                blocked: Default::default(),
             }),
             version,
         });
@@ -303,6 +314,28 @@ impl FakeBotApi {
             .entry(method.to_ascii_lowercase())
             .or_default()
             .extend(faults);
+    }
+
+    /// The next send(s) (sendMessage, copyMessage) to `chat_id` get these faults, in order.
+    pub fn fail_chat(&self, chat_id: i64, faults: impl IntoIterator<Item = Fault>) {
+        self.shared
+            .lock()
+            .chat_faults
+            .entry(chat_id)
+            .or_default()
+            .extend(faults);
+    }
+
+    /// Sends to `chat_id` hang (as if Telegram never answered) until [`FakeBotApi::unblock_chat`];
+    /// then they fail with 502 and are never accepted.
+    pub fn block_chat(&self, chat_id: i64) {
+        self.shared.lock().blocked.insert(chat_id);
+        self.shared.bump();
+    }
+
+    pub fn unblock_chat(&self, chat_id: i64) {
+        self.shared.lock().blocked.remove(&chat_id);
+        self.shared.bump();
     }
 
     /// Every request of `method` is answered only after `delay` (until changed).
@@ -471,6 +504,79 @@ impl FakeBotApi {
             json!({"message_id": message_id, "from": from.user_json(), "chat": chat, "date": date});
         merge(&mut msg, text_content(text));
         self.push_update("message", msg)
+    }
+
+    /// A message in a group (e.g. the triage group) from `from`, with `content` (text,
+    /// photo…), optionally as a reply to `reply_to` (a message JSON, e.g. `Sent::json`).
+    /// Returns (update_id, message_id).
+    pub fn send_group_message(
+        &self,
+        group_id: i64,
+        from: &Patient,
+        content: Value,
+        reply_to: Option<&Value>,
+    ) -> (i64, i64) {
+        let chat = json!({"id": group_id, "title": "Triage B12", "type": "supergroup"});
+        let (message_id, date) = {
+            let mut inner = self.shared.lock();
+            inner.chats.insert(group_id, chat.clone());
+            (
+                Self::next_message_id(&mut inner, group_id),
+                Self::tick(&mut inner),
+            )
+        };
+        let mut msg =
+            json!({"message_id": message_id, "from": from.user_json(), "chat": chat, "date": date});
+        merge(&mut msg, content);
+        if let Some(r) = reply_to {
+            msg["reply_to_message"] = r.clone();
+        }
+        self.shared
+            .lock()
+            .messages
+            .insert((group_id, message_id), msg.clone());
+        (self.push_update("message", msg), message_id)
+    }
+
+    /// A text in a group, as a reply to `reply_to` when given.
+    pub fn send_group_reply(
+        &self,
+        group_id: i64,
+        from: &Patient,
+        text: &str,
+        reply_to: Option<&Value>,
+    ) -> (i64, i64) {
+        self.send_group_message(group_id, from, text_content(text), reply_to)
+    }
+
+    /// A photo (with an optional caption) in a group, as a reply to `reply_to`.
+    pub fn send_group_photo(
+        &self,
+        group_id: i64,
+        from: &Patient,
+        caption: Option<&str>,
+        reply_to: Option<&Value>,
+    ) -> (i64, i64) {
+        let mut c = json!({"photo": [
+            {"file_id": "AgACAgQAAxkBAAIBQ2Zstaff", "file_unique_id": "AQADstaff", "file_size": 48211, "width": 800, "height": 600}
+        ]});
+        if let Some(caption) = caption {
+            c["caption"] = json!(caption);
+        }
+        self.send_group_message(group_id, from, c, reply_to)
+    }
+
+    /// The bot is added to a group (a `my_chat_member` update).
+    pub fn add_bot_to_group(&self, group_id: i64, by: &Patient) -> i64 {
+        let date = Self::tick(&mut self.shared.lock());
+        let chat = json!({"id": group_id, "title": "Triage B12", "type": "supergroup"});
+        let bot = self.shared.bot_user();
+        self.push_update(
+            "my_chat_member",
+            json!({"chat": chat, "from": by.user_json(), "date": date,
+                   "old_chat_member": {"user": bot, "status": "left"},
+                   "new_chat_member": {"user": bot, "status": "member"}}),
+        )
     }
 
     /// A post in a channel the bot is an admin of.
@@ -709,7 +815,7 @@ async fn handle(
         }
     };
 
-    let (seq, fault, delay) = {
+    let fault = {
         let mut inner = shared.lock();
         let seq = inner.requests.len();
         let recorded_params = if inner.lean && method.eq_ignore_ascii_case("sendMessage") {
@@ -746,9 +852,39 @@ async fn handle(
             None
         };
         let delay = inner.delays.get(&key).copied();
-        (seq, fault, delay)
+        let target = int_param(&params, "chat_id");
+        let sending = key == "sendmessage" || key == "copymessage";
+        let fault = match (fault, target) {
+            (None, Some(chat)) if sending && token == shared.token => inner
+                .chat_faults
+                .get_mut(&chat)
+                .and_then(VecDeque::pop_front),
+            (f, _) => f,
+        };
+        let blocked_chat = target.filter(|c| sending && inner.blocked.contains(c));
+        (seq, fault, delay, blocked_chat)
     };
     shared.bump();
+    let (seq, fault, delay) = match fault {
+        (seq, fault, delay, None) => (seq, fault, delay),
+        (seq, _, _, Some(chat)) => {
+            let mut rx = shared.version.subscribe();
+            while shared.lock().blocked.contains(&chat) {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+            let (status, body) = error(502, "Bad Gateway");
+            {
+                let mut inner = shared.lock();
+                let r = &mut inner.requests[seq];
+                r.responded = Some(Instant::now());
+                r.status = Some(status);
+            }
+            shared.bump();
+            return reply(StatusCode::from_u16(status).unwrap(), body);
+        }
+    };
 
     let revoked = shared.revoked.load(std::sync::atomic::Ordering::SeqCst);
     let (status, body) = if token != shared.token || revoked {
@@ -893,6 +1029,7 @@ async fn dispatch(shared: &Arc<Shared>, method: &str, params: &Value, seq: usize
         "deletewebhook" | "close" | "logout" => ok(json!(true)),
         "getupdates" => get_updates(shared, params).await,
         "sendmessage" => send_message(shared, params, seq),
+        "copymessage" => copy_message(shared, params, seq),
         "answercallbackquery" => answer_callback_query(shared, params),
         "setmycommands" => set_my_commands(shared, params),
         "sendchataction" => ok(json!(true)),
@@ -1047,8 +1184,63 @@ fn send_message(shared: &Arc<Shared>, params: &Value, seq: usize) -> (u16, Value
         reply_to,
         json: if lean { Value::Null } else { msg.clone() },
         seq,
+        copied_from: None,
     });
     ok(msg)
+}
+
+fn copy_message(shared: &Arc<Shared>, params: &Value, seq: usize) -> (u16, Value) {
+    let (Some(chat_id), Some(from), Some(id)) = (
+        int_param(params, "chat_id"),
+        int_param(params, "from_chat_id"),
+        int_param(params, "message_id"),
+    ) else {
+        return bad_request("chat_id, from_chat_id and message_id are required");
+    };
+    let mut inner = shared.lock();
+    let Some(original) = inner.messages.get(&(from, id)).cloned() else {
+        return bad_request("message to copy not found");
+    };
+    let message_id = FakeBotApi::next_message_id(&mut inner, chat_id);
+    let date = FakeBotApi::tick(&mut inner);
+    let chat = inner
+        .chats
+        .get(&chat_id)
+        .cloned()
+        .unwrap_or_else(|| json!({"id": chat_id, "first_name": "Patient", "type": "private"}));
+    let mut msg =
+        json!({"message_id": message_id, "from": shared.bot_user(), "chat": chat, "date": date});
+    for field in [
+        "text",
+        "entities",
+        "photo",
+        "caption",
+        "caption_entities",
+        "document",
+    ] {
+        if let Some(v) = original.get(field) {
+            msg[field] = v.clone();
+        }
+    }
+    let text = original["text"]
+        .as_str()
+        .or(original["caption"].as_str())
+        .unwrap_or("")
+        .to_string();
+    inner.sent.push(Sent {
+        chat_id,
+        message_id,
+        source: text.clone(),
+        text,
+        parse_mode: None,
+        entities: Vec::new(),
+        reply_markup: None,
+        reply_to: params["reply_parameters"]["message_id"].as_i64(),
+        json: msg,
+        seq,
+        copied_from: Some((from, id)),
+    });
+    ok(json!({"message_id": message_id}))
 }
 
 fn validate_markup(markup: &Value) -> Result<(), String> {

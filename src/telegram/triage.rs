@@ -1,0 +1,928 @@
+//! The triage desk: escalations to the staff's Telegram group, staff replies back to the
+//! patient, urgent messages raised, staff commands.
+//!
+//! Invariants:
+//! - **Stored before sent.** A ticket, its messages and everything to deliver about it (the
+//!   post in the group, the patient's ticket number) are stored in one transaction; the
+//!   delivery task ([`super::outbox`]) sends them. The same holds for follow-ups and staff
+//!   replies. Origins and dedup keys come from the update (callback query id, message id),
+//!   so a redelivered update stores nothing twice.
+//! - **Staff only.** Replies to ticket posts, `/open`, `/close`, `/stats` and the take/close
+//!   buttons work for the configured staff ids in the triage group only; anything else is
+//!   refused (a short reply in the group, silence elsewhere) and logged without its text.
+//! - **Shared with consent.** A patient's question reaches the group only after they
+//!   confirm (urgent messages excepted), and never with their name or username.
+
+use super::commands::{Callback, StaffCommand};
+use super::handlers::{Acked, HandlerResult, acknowledge, send_reply};
+use super::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks};
+use super::outbox::{SendOptions, now};
+use super::texts::text;
+use super::{AnswerEngine, TgBot};
+use crate::config::{Config, LocalTime, Weekday};
+use crate::engine::{Answer, Intent};
+use crate::store::{Author, Enqueued, NewTicket, Outbound, Status, Store, TicketNo};
+use crate::text::Lang;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
+use tokio::sync::Notify;
+
+/// What `run` needs to open the triage desk: the database and the configuration (the desk
+/// is only active when `config.triage_chat_id` is set).
+#[derive(Debug, Clone)]
+pub struct TriageSetup {
+    pub store: Store,
+    pub config: Config,
+}
+
+/// The desk as handlers see it: `None` when no triage chat is configured.
+pub type DeskHandle = Option<Arc<Desk>>;
+
+/// Questions kept per chat for an escalation (the last few, in memory only).
+const RECENT: usize = 3;
+/// Longest question quoted in a ticket post (characters).
+const QUOTE_MAX: usize = 600;
+
+/// The triage desk.
+pub struct Desk {
+    pub(crate) store: Store,
+    pub(crate) config: Config,
+    /// The triage group.
+    pub(crate) chat: ChatId,
+    /// Wakes the delivery task when something was queued.
+    pub(crate) wake: Arc<Notify>,
+    recent: Mutex<HashMap<ChatId, VecDeque<Recent>>>,
+}
+
+/// A question the patient asked and what the bot made of it.
+#[derive(Debug, Clone)]
+struct Recent {
+    question: String,
+    answered: String,
+}
+
+impl Desk {
+    /// `None` when the configuration names no triage chat.
+    pub fn new(setup: TriageSetup, wake: Arc<Notify>) -> Option<Desk> {
+        let chat = ChatId(setup.config.triage_chat_id?);
+        Some(Desk {
+            store: setup.store,
+            config: setup.config,
+            chat,
+            wake,
+            recent: Mutex::default(),
+        })
+    }
+
+    fn with_recent<T>(&self, f: impl FnOnce(&mut HashMap<ChatId, VecDeque<Recent>>) -> T) -> T {
+        f(&mut self.recent.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Remembers a question (for the escalation that may follow).
+    pub(crate) fn remember<E: AnswerEngine + ?Sized>(
+        &self,
+        chat: ChatId,
+        question: &str,
+        engine: &E,
+        answer: &Answer,
+    ) {
+        if answer.intent == Intent::Smalltalk {
+            return;
+        }
+        let entry = Recent {
+            question: truncate(question.trim(), QUOTE_MAX),
+            answered: summary(engine, answer),
+        };
+        self.with_recent(|m| {
+            let q = m.entry(chat).or_default();
+            q.push_back(entry);
+            while q.len() > RECENT {
+                q.pop_front();
+            }
+        });
+    }
+
+    fn recent(&self, chat: ChatId) -> Vec<Recent> {
+        self.with_recent(|m| m.get(&chat).map(|q| q.iter().cloned().collect()))
+            .unwrap_or_default()
+    }
+
+    fn forget_recent(&self, chat: ChatId) {
+        self.with_recent(|m| m.remove(&chat));
+    }
+
+    fn is_staff(&self, user: Option<&teloxide::types::User>) -> bool {
+        user.is_some_and(|u| self.config.is_staff(u.id.0))
+    }
+
+    /// The patient's ticket that is not closed (where a follow-up goes).
+    pub(crate) async fn current_ticket(&self, chat: ChatId) -> Option<crate::store::Ticket> {
+        match self.store.call(move |s| s.current_ticket(chat.0)).await {
+            Ok(t) => t,
+            Err(e) => {
+                log::error!("triage: cannot read the database: {e}");
+                None
+            }
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// What the bot did with a question, for staff (topic titles in Dutch).
+fn summary<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String {
+    let title = |id: &str| engine.title(id, Lang::Nl).unwrap_or(id).to_string();
+    match answer.intent {
+        Intent::Faq => format!(
+            "faq: {}",
+            answer.faq_id.as_deref().map(title).unwrap_or_default()
+        ),
+        Intent::Clarify => format!(
+            "clarify: {}",
+            answer
+                .suggestions
+                .iter()
+                .map(|id| title(id))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        ),
+        Intent::B12Value => match &answer.b12 {
+            Some(b) => format!("b12_value: {:?}", b.band),
+            None => "b12_value".into(),
+        },
+        other => other.name().into(),
+    }
+}
+
+fn fill(template: &str, ticket: TicketNo) -> String {
+    template.replace("{ticket}", &ticket.to_string())
+}
+
+/// HTML messages of at most 4096 characters.
+fn html_chunks(paras: &[Para]) -> Vec<String> {
+    render_chunks(paras, MESSAGE_LIMIT)
+}
+
+fn paras_of(text: &str) -> Vec<Para> {
+    paragraphs(text).into_iter().map(Para::plain).collect()
+}
+
+/// Outbox rows for a patient-facing text (split if long), keys `<key>:<i>`.
+fn patient_rows(chat: i64, paras: &[Para], key: &str, ticket: TicketNo) -> Vec<Outbound> {
+    html_chunks(paras)
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            Outbound::text(chat, chunk, format!("{key}:{i}"))
+                .about(ticket)
+                .with_options(SendOptions::html().to_json())
+        })
+        .collect()
+}
+
+/// The staff's words for a ticket post (resolved before the ticket has a number).
+struct PostTexts {
+    header: String,
+    lang: String,
+    out_of_hours: Option<String>,
+    questions: String,
+    answered: String,
+    how: String,
+    take: String,
+    close: String,
+}
+
+impl PostTexts {
+    fn new<E: AnswerEngine + ?Sized>(engine: &E, urgent: bool, out_of_hours: bool) -> PostTexts {
+        let t = |k: &str| text(engine, k, Lang::Nl);
+        PostTexts {
+            header: t(if urgent {
+                "tg_desk_urgent"
+            } else {
+                "tg_desk_new"
+            }),
+            lang: t("tg_desk_lang"),
+            out_of_hours: out_of_hours.then(|| t("tg_desk_out_of_hours")),
+            questions: t("tg_desk_questions"),
+            answered: t("tg_desk_bot_answered"),
+            how: t("tg_desk_how"),
+            take: t("tg_desk_take"),
+            close: t("tg_desk_close"),
+        }
+    }
+}
+
+/// The ticket's post in the triage group: number, language, out-of-hours flag, the
+/// patient's question(s), what the bot answered, how to answer; take/close buttons.
+fn ticket_post(
+    ticket: TicketNo,
+    lang: Lang,
+    recent: &[Recent],
+    t: &PostTexts,
+    dedup_key: String,
+    group: ChatId,
+) -> Outbound {
+    let mut html = format!("<b>{}</b>\n", escape(&fill(&t.header, ticket)));
+    html.push_str(&format!(
+        "{}: {}",
+        escape(&t.lang),
+        lang.code().to_uppercase()
+    ));
+    if let Some(ooh) = &t.out_of_hours {
+        html.push_str(&format!(" · {}", escape(ooh)));
+    }
+    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.questions)));
+    for r in recent {
+        html.push_str(&format!("\n«{}»", escape(&r.question)));
+    }
+    if recent.is_empty() {
+        html.push_str("\n–");
+    }
+    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.answered)));
+    for r in recent {
+        html.push_str(&format!("\n{}", escape(&r.answered)));
+    }
+    if recent.is_empty() {
+        html.push_str("\n–");
+    }
+    html.push_str(&format!("\n\n<i>{}</i>", escape(&t.how)));
+    let options = SendOptions {
+        html: true,
+        buttons: vec![vec![
+            (t.take.clone(), Callback::Take(ticket.0).encode()),
+            (t.close.clone(), Callback::Close(ticket.0).encode()),
+        ]],
+        reply_to_post: false,
+    };
+    Outbound::text(group.0, html, dedup_key)
+        .post_of(ticket)
+        .with_options(options.to_json())
+}
+
+/// "maandag 14 juli om 08:00" / "Monday 14 July at 08:00".
+pub fn format_opening(t: &LocalTime, lang: Lang) -> String {
+    const NL_DAYS: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    const EN_DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    const NL_MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN_MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let day = weekday_index(t.weekday);
+    let month = (t.month as usize).clamp(1, 12) - 1;
+    match lang {
+        Lang::Nl => format!(
+            "{} {} {} om {:02}:{:02}",
+            NL_DAYS[day], t.day, NL_MONTHS[month], t.hour, t.minute
+        ),
+        Lang::En => format!(
+            "{} {} {} at {:02}:{:02}",
+            EN_DAYS[day], t.day, EN_MONTHS[month], t.hour, t.minute
+        ),
+    }
+}
+
+fn weekday_index(d: Weekday) -> usize {
+    match d {
+        Weekday::Mon => 0,
+        Weekday::Tue => 1,
+        Weekday::Wed => 2,
+        Weekday::Thu => 3,
+        Weekday::Fri => 4,
+        Weekday::Sat => 5,
+        Weekday::Sun => 6,
+    }
+}
+
+/// The patient's confirmation: the ticket number, and out of hours when to expect an answer
+/// and where to go if it cannot wait.
+fn opened_paras<E: AnswerEngine + ?Sized>(
+    engine: &E,
+    desk: &Desk,
+    lang: Lang,
+    key: &str,
+    out_of_hours: bool,
+    at: i64,
+) -> impl Fn(TicketNo) -> Vec<Para> + use<E> {
+    let opened = text(engine, key, lang);
+    let ooh = out_of_hours.then(|| {
+        let opening = desk.config.office_hours.local(desk.config.next_opening(at));
+        text(engine, "tg_ticket_out_of_hours", lang)
+            .replace("{opening}", &format_opening(&opening, lang))
+    });
+    move |n| {
+        let mut paras = paras_of(&fill(&opened, n));
+        if let Some(ooh) = &ooh {
+            paras.extend(paras_of(ooh));
+        }
+        paras
+    }
+}
+
+// --- the patient's side -------------------------------------------------------------------
+
+/// Offers to send the patient's recent questions to staff, showing exactly what is shared.
+pub(crate) async fn offer<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    chat: ChatId,
+    engine: &E,
+    desk: &Desk,
+    lang: Lang,
+) -> HandlerResult {
+    let recent = desk.recent(chat);
+    let mut paras = paras_of(&text(engine, "tg_escalate_offer", lang));
+    if recent.is_empty() {
+        paras.extend(paras_of(&text(engine, "tg_escalate_no_question", lang)));
+    }
+    for r in &recent {
+        paras.push(Para::plain(format!("«{}»", r.question)));
+    }
+    let keyboard = InlineKeyboardMarkup::new([vec![
+        InlineKeyboardButton::callback(
+            text(engine, "tg_escalate_yes", lang),
+            Callback::Escalate(true).encode(),
+        ),
+        InlineKeyboardButton::callback(
+            text(engine, "tg_escalate_no", lang),
+            Callback::Escalate(false).encode(),
+        ),
+    ]]);
+    log::info!("triage: escalation offered");
+    send_reply(bot, chat, &paras, Some(keyboard), None).await
+}
+
+/// The patient tapped "yes" (open a ticket) or "no" under the offer.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    query: &CallbackQuery,
+    acked: &Acked,
+    engine: &E,
+    desk: &Desk,
+    chat: ChatId,
+    lang: Lang,
+    yes: bool,
+) -> HandlerResult {
+    acknowledge(bot, query, acked, None).await?;
+    if !yes {
+        log::info!("triage: escalation declined");
+        let paras = paras_of(&text(engine, "tg_escalate_cancelled", lang));
+        return send_reply(bot, chat, &paras, None, None).await;
+    }
+    // The patient's acknowledgement is keyed by the button press, so the same press
+    // handled again after a restart never sends it twice.
+    let ack_key = format!("escalate:{}:ack", query.id);
+    if let Some(open) = desk.current_ticket(chat).await {
+        // One ticket at a time: a second "yes" (or this press redelivered after a restart)
+        // points to the open one.
+        log::info!("triage: escalation confirmed while a ticket is open");
+        let paras = paras_of(&fill(&text(engine, "tg_ticket_opened", lang), open.number));
+        let rows = patient_rows(chat.0, &paras, &ack_key, open.number);
+        let at = now();
+        let stored = desk
+            .store
+            .call(move |s| {
+                s.write(|tx| {
+                    for row in &rows {
+                        tx.enqueue(row, at)?;
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        if let Err(e) = stored {
+            log::error!("triage: cannot store a message: {e}");
+        }
+        desk.wake.notify_one();
+        return Ok(());
+    }
+    let recent = desk.recent(chat);
+    let at = now();
+    let out_of_hours = !desk.config.is_office_hours(at);
+    let mut messages = Vec::new();
+    for r in &recent {
+        messages.push((Author::Patient, r.question.clone()));
+        messages.push((Author::Bot, r.answered.clone()));
+    }
+    let ticket = NewTicket {
+        origin: format!("escalate:{}", query.id),
+        chat_id: chat.0,
+        lang,
+        urgent: false,
+        out_of_hours,
+        messages,
+    };
+    let post = PostTexts::new(engine, false, out_of_hours);
+    let ack = opened_paras(engine, desk, lang, "tg_ticket_opened", out_of_hours, at);
+    let group = desk.chat;
+    let opened = desk
+        .store
+        .call(move |s| {
+            s.open_ticket(&ticket, at, |n| {
+                let mut rows = vec![ticket_post(
+                    n,
+                    lang,
+                    &recent,
+                    &post,
+                    format!("ticket:{}:post", n.0),
+                    group,
+                )];
+                rows.extend(patient_rows(chat.0, &ack(n), &ack_key, n));
+                rows
+            })
+        })
+        .await;
+    match opened {
+        Ok(n) => {
+            log::info!("triage: ticket {n} opened (out of hours: {out_of_hours})");
+            desk.forget_recent(chat);
+            desk.wake.notify_one();
+            Ok(())
+        }
+        Err(e) => {
+            log::error!("triage: cannot store a ticket: {e}");
+            let paras = paras_of(&text(engine, "tg_error", lang));
+            send_reply(bot, chat, &paras, None, None).await
+        }
+    }
+}
+
+/// An urgent message (already answered with the urgent advice): raised in the group as an
+/// urgent ticket, without asking.
+pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
+    engine: &E,
+    desk: &Desk,
+    msg: &Message,
+    answer: &Answer,
+) {
+    let chat = msg.chat.id;
+    let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
+    let recent = vec![Recent {
+        question: question.clone(),
+        answered: summary(engine, answer),
+    }];
+    let at = now();
+    let out_of_hours = !desk.config.is_office_hours(at);
+    let lang = answer.lang;
+    let ticket = NewTicket {
+        origin: format!("urgent:{}:{}", chat.0, msg.id.0),
+        chat_id: chat.0,
+        lang,
+        urgent: true,
+        out_of_hours,
+        messages: vec![
+            (Author::Patient, question),
+            (Author::Bot, recent[0].answered.clone()),
+        ],
+    };
+    let post = PostTexts::new(engine, true, out_of_hours);
+    let raised = text(engine, "tg_urgent_raised", lang);
+    let group = desk.chat;
+    let opened = desk
+        .store
+        .call(move |s| {
+            s.open_ticket(&ticket, at, |n| {
+                let mut rows = vec![ticket_post(
+                    n,
+                    lang,
+                    &recent,
+                    &post,
+                    format!("ticket:{}:post", n.0),
+                    group,
+                )];
+                rows.extend(patient_rows(
+                    chat.0,
+                    &paras_of(&fill(&raised, n)),
+                    &format!("ticket:{}:opened", n.0),
+                    n,
+                ));
+                rows
+            })
+        })
+        .await;
+    match opened {
+        Ok(n) => {
+            log::info!("triage: urgent ticket {n} raised");
+            desk.wake.notify_one();
+        }
+        Err(e) => log::error!("triage: cannot store an urgent ticket: {e}"),
+    }
+}
+
+/// A patient's message while their ticket is not closed: added to the ticket and posted in
+/// the group as a reply to the ticket's post.
+pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    engine: &E,
+    desk: &Desk,
+    msg: &Message,
+    ticket: TicketNo,
+    lang: Lang,
+) -> HandlerResult {
+    let chat = msg.chat.id;
+    let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
+    let header = fill(&text(engine, "tg_desk_followup", Lang::Nl), ticket);
+    let html = format!("<b>{}</b>\n«{}»", escape(&header), escape(&question));
+    let options = SendOptions {
+        html: true,
+        reply_to_post: true,
+        ..SendOptions::default()
+    };
+    let key = format!("followup:{}:{}", chat.0, msg.id.0);
+    let post = Outbound::text(desk.chat.0, html, format!("{key}:post"))
+        .post_of(ticket)
+        .with_options(options.to_json());
+    let ack = patient_rows(
+        chat.0,
+        &paras_of(&fill(&text(engine, "tg_followup_added", lang), ticket)),
+        &format!("{key}:ack"),
+        ticket,
+    );
+    let at = now();
+    let stored = desk
+        .store
+        .call(move |s| {
+            s.write(|tx| {
+                if let Enqueued::Duplicate(_) = tx.enqueue(&post, at)? {
+                    return Ok(()); // a redelivered update: stored before
+                }
+                tx.add_message(ticket, Author::Patient, &question, at)?;
+                tx.set_status(ticket, Status::Open, at)?;
+                for row in &ack {
+                    tx.enqueue(row, at)?;
+                }
+                Ok(())
+            })
+        })
+        .await;
+    match stored {
+        Ok(()) => {
+            log::info!("triage: follow-up added to ticket {ticket}");
+            desk.wake.notify_one();
+            Ok(())
+        }
+        Err(e) => {
+            log::error!("triage: cannot store a follow-up: {e}");
+            let paras = paras_of(&text(engine, "tg_error", lang));
+            send_reply(bot, chat, &paras, None, None).await
+        }
+    }
+}
+
+// --- the staff's side ---------------------------------------------------------------------
+
+/// A message in the triage group: a staff command, a reply to a ticket, or chatter (ignored).
+pub(crate) async fn on_group_message<E: AnswerEngine>(
+    bot: TgBot,
+    msg: Message,
+    me: teloxide::types::Me,
+    engine: super::EngineHandle<E>,
+    desk: Arc<Desk>,
+) -> HandlerResult {
+    let engine = engine.load_full();
+    let staff = desk.is_staff(msg.from.as_ref());
+    let refused = |what: &str| {
+        log::warn!("triage: refused {what} from someone who is not staff");
+    };
+    if let Some(cmd) = msg
+        .text()
+        .and_then(|t| super::commands::parse_staff(t, me.username()))
+    {
+        if !staff {
+            refused(&format!("/{}", cmd.name()));
+            return refuse(&bot, &*engine, &desk, &msg).await;
+        }
+        log::info!("triage: staff command /{}", cmd.name());
+        return staff_command(&bot, &*engine, &desk, &msg, cmd).await;
+    }
+    let Some(replied) = msg.reply_to_message() else {
+        return Ok(());
+    };
+    let (group, replied_id) = (desk.chat.0, replied.id.0);
+    let ticket = match desk
+        .store
+        .call(move |s| s.ticket_by_group_message(group, replied_id))
+        .await
+    {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            log::error!("triage: cannot read the database: {e}");
+            return Ok(());
+        }
+    };
+    if !staff {
+        refused("a reply to a ticket");
+        return refuse(&bot, &*engine, &desk, &msg).await;
+    }
+    let Some(patient) = ticket.chat_id.filter(|_| ticket.status != Status::Closed) else {
+        log::info!(
+            "triage: reply to closed ticket {} not relayed",
+            ticket.number
+        );
+        let note = fill(
+            &text(&*engine, "tg_desk_not_relayed", Lang::Nl),
+            ticket.number,
+        );
+        return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+    };
+    relay_staff_reply(
+        &bot,
+        &*engine,
+        &desk,
+        &msg,
+        ticket.number,
+        ticket.lang,
+        patient,
+    )
+    .await
+}
+
+/// A staff reply: the note "from the hospital's staff", then a copy of the reply (text,
+/// photos and formatting survive), both through the outbox; the ticket is answered.
+async fn relay_staff_reply<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    engine: &E,
+    desk: &Desk,
+    msg: &Message,
+    ticket: TicketNo,
+    lang: Lang,
+    patient: i64,
+) -> HandlerResult {
+    let key = format!("staff:{}:{}", desk.chat.0, msg.id.0);
+    let note = patient_rows(
+        patient,
+        &[Para::bold(fill(
+            &text(engine, "tg_staff_note", lang),
+            ticket,
+        ))],
+        &format!("{key}:note"),
+        ticket,
+    );
+    let copy = Outbound::copy(patient, desk.chat.0, msg.id.0, format!("{key}:copy")).about(ticket);
+    let logged = msg
+        .text()
+        .or(msg.caption())
+        .map(str::to_string)
+        .unwrap_or_else(|| "[media]".to_string());
+    let at = now();
+    let stored = desk
+        .store
+        .call(move |s| {
+            s.write(|tx| {
+                // The note first, then the copy: per-chat order delivers them that way.
+                let mut rows = note.iter();
+                if let Some(first) = rows.next()
+                    && let Enqueued::Duplicate(_) = tx.enqueue(first, at)?
+                {
+                    return Ok(false); // a redelivered update: stored before
+                }
+                for row in rows {
+                    tx.enqueue(row, at)?;
+                }
+                tx.enqueue(&copy, at)?;
+                tx.add_message(ticket, Author::Staff, &logged, at)?;
+                tx.set_status(ticket, Status::Answered, at)?;
+                Ok(true)
+            })
+        })
+        .await;
+    match stored {
+        Ok(new) => {
+            if new {
+                log::info!("triage: staff reply to ticket {ticket} queued for the patient");
+            }
+            desk.wake.notify_one();
+            Ok(())
+        }
+        Err(e) => {
+            log::error!("triage: cannot store a staff reply: {e}");
+            let paras = paras_of(&text(engine, "tg_desk_relay_failed", Lang::Nl));
+            send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+        }
+    }
+}
+
+async fn refuse<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    engine: &E,
+    desk: &Desk,
+    msg: &Message,
+) -> HandlerResult {
+    let paras = paras_of(&text(engine, "tg_desk_refused", Lang::Nl));
+    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+}
+
+async fn staff_command<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    engine: &E,
+    desk: &Desk,
+    msg: &Message,
+    cmd: StaffCommand,
+) -> HandlerResult {
+    let t = |k: &str| text(engine, k, Lang::Nl);
+    let reply = match cmd {
+        StaffCommand::Open => match desk.store.call(|s| s.open_tickets()).await {
+            Ok(tickets) if tickets.is_empty() => t("tg_desk_no_open"),
+            Ok(tickets) => {
+                let mut lines = vec![t("tg_desk_open_header")];
+                for tk in tickets {
+                    let opened = desk.config.office_hours.local(tk.created_at);
+                    lines.push(format!(
+                        "{} · {} · {} · {:02}-{:02} {:02}:{:02}{}{}",
+                        tk.number,
+                        match tk.status {
+                            Status::Open => "open",
+                            Status::Answered => "answered",
+                            Status::Closed => "closed",
+                        },
+                        tk.lang.code().to_uppercase(),
+                        opened.day,
+                        opened.month,
+                        opened.hour,
+                        opened.minute,
+                        if tk.urgent { " · SPOED" } else { "" },
+                        if tk.out_of_hours { " · ooh" } else { "" },
+                    ));
+                }
+                lines.join("\n")
+            }
+            Err(e) => {
+                log::error!("triage: /open: {e}");
+                t("tg_desk_relay_failed")
+            }
+        },
+        StaffCommand::Stats => match desk.store.call(|s| s.stats()).await {
+            Ok(s) => t("tg_desk_stats")
+                .replace("{open}", &s.open.to_string())
+                .replace("{answered}", &s.answered.to_string())
+                .replace("{closed}", &s.closed.to_string())
+                .replace("{urgent}", &s.urgent.to_string())
+                .replace("{out_of_hours}", &s.out_of_hours.to_string())
+                .replace("{pending}", &s.outbox_pending.to_string())
+                .replace("{abandoned}", &s.outbox_abandoned.to_string()),
+            Err(e) => {
+                log::error!("triage: /stats: {e}");
+                t("tg_desk_relay_failed")
+            }
+        },
+        StaffCommand::Close(None) => t("tg_desk_close_usage"),
+        StaffCommand::Close(Some(n)) => close(engine, desk, TicketNo(n)).await,
+    };
+    let paras: Vec<Para> = reply.lines().map(Para::plain).collect();
+    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+}
+
+/// Closes a ticket (the patient is told, through the outbox); the group's note.
+async fn close<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, n: TicketNo) -> String {
+    let t = |k: &str| fill(&text(engine, k, Lang::Nl), n);
+    let ticket = match desk.store.call(move |s| s.ticket(n)).await {
+        Ok(Some(ticket)) => ticket,
+        Ok(None) => return t("tg_desk_no_such"),
+        Err(e) => {
+            log::error!("triage: close: {e}");
+            return t("tg_desk_relay_failed");
+        }
+    };
+    if ticket.status == Status::Closed {
+        return t("tg_desk_closed");
+    }
+    let tell = ticket.chat_id.map(|chat| {
+        patient_rows(
+            chat,
+            &paras_of(&fill(
+                &text(engine, "tg_ticket_closed_patient", ticket.lang),
+                n,
+            )),
+            &format!("ticket:{}:closed", n.0),
+            n,
+        )
+    });
+    let at = now();
+    let stored = desk
+        .store
+        .call(move |s| {
+            s.write(|tx| {
+                tx.set_status(n, Status::Closed, at)?;
+                for row in tell.iter().flatten() {
+                    tx.enqueue(row, at)?;
+                }
+                Ok(())
+            })
+        })
+        .await;
+    match stored {
+        Ok(()) => {
+            log::info!("triage: ticket {n} closed");
+            desk.wake.notify_one();
+            t("tg_desk_closed")
+        }
+        Err(e) => {
+            log::error!("triage: close: {e}");
+            t("tg_desk_relay_failed")
+        }
+    }
+}
+
+/// A take/close button under a ticket post.
+pub(crate) async fn on_desk_button<E: AnswerEngine + ?Sized>(
+    bot: &TgBot,
+    query: &CallbackQuery,
+    acked: &Acked,
+    engine: &E,
+    desk: &Desk,
+    action: Callback,
+) -> HandlerResult {
+    if !desk.is_staff(Some(&query.from)) {
+        log::warn!("triage: refused a ticket button from someone who is not staff");
+        let notice = text(engine, "tg_desk_refused", Lang::Nl);
+        return acknowledge(bot, query, acked, Some(&notice)).await;
+    }
+    let note = match action {
+        Callback::Take(n) => {
+            log::info!("triage: ticket #{n} taken");
+            fill(&text(engine, "tg_desk_taken", Lang::Nl), TicketNo(n))
+                .replace("{name}", &query.from.first_name)
+        }
+        Callback::Close(n) => close(engine, desk, TicketNo(n)).await,
+        _ => return acknowledge(bot, query, acked, None).await,
+    };
+    acknowledge(bot, query, acked, Some(&note)).await?;
+    send_reply(bot, desk.chat, &paras_of(&note), None, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OfficeHours;
+
+    #[test]
+    fn openings_read_naturally_in_both_languages() {
+        let hours = OfficeHours::parse(
+            "mon-fri 08:00-17:00",
+            crate::config::TimeZone::EuropeAmsterdam,
+        )
+        .unwrap();
+        // Saturday 2025-07-12 12:00 UTC → Monday 14 July 08:00 CEST.
+        let sat = 1_752_321_600;
+        let t = hours.local(hours.next_opening(sat));
+        assert_eq!(format_opening(&t, Lang::Nl), "maandag 14 juli om 08:00");
+        assert_eq!(format_opening(&t, Lang::En), "Monday 14 July at 08:00");
+    }
+
+    #[test]
+    fn long_questions_are_cut() {
+        let long = "a".repeat(QUOTE_MAX + 10);
+        assert_eq!(truncate(&long, QUOTE_MAX).chars().count(), QUOTE_MAX + 1);
+        assert_eq!(truncate("kort", QUOTE_MAX), "kort");
+    }
+}

@@ -1,0 +1,524 @@
+//! The triage desk end to end, against the fake Bot API server: escalation with consent,
+//! the ticket in the triage group, staff replies (text and photo) copied to the patient,
+//! follow-ups, urgent messages, staff-only commands, delivery through outages and a
+//! SIGKILL of the real `b12bot serve` process, and retention.
+
+mod support;
+
+use b12bot::config::Config;
+use b12bot::store::{Status, Store, TicketNo};
+use b12bot::telegram::TriageSetup;
+use serde_json::json;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use support::fake_bot_api::{FakeBotApi, Fault, Patient, Sent};
+use support::{RunningBot, SOON, TOKEN, faq_dir, launch, real_engine};
+
+const GROUP: i64 = -1_001_234_567_890;
+const STAFF_ID: i64 = 424_242;
+
+fn staff() -> Patient {
+    Patient::new(STAFF_ID, "Marieke", Some("nl"))
+}
+
+fn outsider() -> Patient {
+    Patient::new(515_151, "Kees", Some("nl"))
+}
+
+fn patient(id: i64) -> Patient {
+    Patient::new(id, "Anneke", Some("nl"))
+}
+
+fn desk_config(dir: &Path) -> Config {
+    Config {
+        triage_chat_id: Some(GROUP),
+        staff_ids: vec![STAFF_ID as u64],
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    }
+}
+
+/// The bot, in-process, with the triage desk on a fresh database.
+async fn start_desk(fake: FakeBotApi) -> (RunningBot, tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let setup = TriageSetup {
+        store: store.clone(),
+        config: desk_config(dir.path()),
+    };
+    let bot = launch(fake, real_engine(), move |c| c.triage = Some(setup)).await;
+    (bot, dir, store)
+}
+
+async fn fake() -> FakeBotApi {
+    FakeBotApi::start(TOKEN).await
+}
+
+/// The patient asks a question the bot cannot answer, asks for a person, and confirms.
+/// Returns the ticket's post in the group.
+async fn escalate(f: &FakeBotApi, p: &Patient) -> Sent {
+    let before = f.sent_to(p.chat_id()).len();
+    f.send_text(p, "wat is de hoofdstad van frankrijk");
+    f.wait_for_messages(p.chat_id(), before + 1, SOON).await;
+    f.send_text(p, "ik wil een medewerker spreken");
+    let sent = f.wait_for_messages(p.chat_id(), before + 2, SOON).await;
+    let offer = sent.last().unwrap().clone();
+    assert!(
+        offer.callback_data().contains(&"e:y".to_string()),
+        "{offer:?}"
+    );
+    let posts = f.sent_to(GROUP).len();
+    let press = f.press(p, &offer.json, "e:y");
+    f.wait_callback_answered(&press, SOON).await;
+    f.wait_for_messages(GROUP, posts + 1, SOON).await[posts].clone()
+}
+
+async fn wait_for_patient_text(f: &FakeBotApi, p: &Patient, needle: &str) -> Sent {
+    let chat = p.chat_id();
+    f.wait_until(&format!("{needle:?} to the patient"), SOON, |f| {
+        f.sent_to(chat).iter().any(|s| s.text.contains(needle))
+    })
+    .await;
+    f.sent_to(chat)
+        .into_iter()
+        .find(|s| s.text.contains(needle))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn escalation_shows_what_is_shared_then_the_ticket_reaches_the_group() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let anneke = patient(2001);
+
+    // After a no_match the patient is offered a staff member.
+    f.send_text(&anneke, "wat is de hoofdstad van frankrijk");
+    let no_match = f.wait_for_messages(anneke.chat_id(), 1, SOON).await[0].clone();
+    assert!(no_match.callback_data().contains(&"h".to_string()));
+
+    f.send_text(&anneke, "ik wil een medewerker spreken");
+    let offer = f.wait_for_messages(anneke.chat_id(), 2, SOON).await[1].clone();
+    // What will be shared: the question, not the name or username.
+    assert!(
+        offer.text.contains("hoofdstad van frankrijk"),
+        "{}",
+        offer.text
+    );
+    assert!(!offer.text.contains("Anneke") && !offer.text.contains("anneke_"));
+    assert!(
+        f.sent_to(GROUP).is_empty(),
+        "nothing is shared before confirming"
+    );
+
+    let press = f.press(&anneke, &offer.json, "e:y");
+    f.wait_callback_answered(&press, SOON).await;
+    let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+    assert!(post.text.contains("#1"), "{}", post.text);
+    assert!(post.text.contains("NL"));
+    assert!(post.text.contains("hoofdstad van frankrijk"));
+    assert!(
+        post.text.contains("no_match"),
+        "what the bot answered: {}",
+        post.text
+    );
+    assert!(!post.text.contains("Anneke") && !post.text.contains("anneke_"));
+    assert_eq!(post.callback_data(), ["k:1", "c:1"]);
+
+    let told = wait_for_patient_text(f, &anneke, "#1").await;
+    assert!(told.text.contains("#1"));
+    let ticket = store.ticket(TicketNo(1)).unwrap().unwrap();
+    assert_eq!(ticket.status, Status::Open);
+    assert_eq!(ticket.group_message_id, Some(post.message_id as i32));
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn declining_shares_nothing() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2002);
+    f.send_text(&p, "ik wil een medewerker spreken");
+    let offer = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    let press = f.press(&p, &offer.json, "e:n");
+    f.wait_callback_answered(&press, SOON).await;
+    f.wait_for_messages(p.chat_id(), 2, SOON).await;
+    assert!(f.sent_to(GROUP).is_empty());
+    assert!(store.open_tickets().unwrap().is_empty());
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_staff_reply_reaches_the_patient_after_a_note_and_marks_the_ticket_answered() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2003);
+    let post = escalate(f, &p).await;
+    wait_for_patient_text(f, &p, "#1").await;
+
+    let (_, reply_id) = f.send_group_reply(
+        GROUP,
+        &staff(),
+        "Dat kunt u het best aan uw huisarts vragen.",
+        Some(&post.json),
+    );
+    f.wait_until("the copy to the patient", SOON, |f| {
+        f.sent_to(p.chat_id())
+            .iter()
+            .any(|s| s.copied_from.is_some())
+    })
+    .await;
+    let sent = f.sent_to(p.chat_id());
+    let copy_at = sent.iter().position(|s| s.copied_from.is_some()).unwrap();
+    assert_eq!(sent[copy_at].copied_from, Some((GROUP, reply_id)));
+    assert!(sent[copy_at].text.contains("huisarts"));
+    assert!(
+        sent[copy_at - 1]
+            .text
+            .contains("medewerker van het ziekenhuis"),
+        "the note comes first: {:?}",
+        sent[copy_at - 1].text
+    );
+    f.wait_until("ticket answered", SOON, |_| {
+        store.ticket(TicketNo(1)).unwrap().unwrap().status == Status::Answered
+    })
+    .await;
+    assert_eq!(f.requests_of("copyMessage").len(), 1, "copied exactly once");
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_photo_reply_reaches_the_patient_with_copy_message() {
+    let (bot, _dir, _store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2004);
+    let post = escalate(f, &p).await;
+    let (_, photo_id) = f.send_group_photo(
+        GROUP,
+        &staff(),
+        Some("Zo ziet de folder eruit"),
+        Some(&post.json),
+    );
+    f.wait_until("the photo to the patient", SOON, |f| {
+        f.sent_to(p.chat_id())
+            .iter()
+            .any(|s| s.copied_from.is_some())
+    })
+    .await;
+    let copy = f
+        .sent_to(p.chat_id())
+        .into_iter()
+        .find(|s| s.copied_from.is_some())
+        .unwrap();
+    assert_eq!(copy.copied_from, Some((GROUP, photo_id)));
+    assert!(copy.json.get("photo").is_some(), "{}", copy.json);
+    assert_eq!(copy.json["caption"], json!("Zo ziet de folder eruit"));
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_follow_up_goes_to_the_same_ticket_as_a_reply_to_its_post() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2005);
+    let post = escalate(f, &p).await;
+    wait_for_patient_text(f, &p, "#1").await;
+    f.send_text(&p, "Ik gebruik ook metformine, maakt dat uit?");
+    let followup = f.wait_for_messages(GROUP, 2, SOON).await[1].clone();
+    assert!(followup.text.contains("metformine"));
+    assert!(followup.text.contains("#1"));
+    assert_eq!(followup.reply_to, Some(post.message_id));
+    wait_for_patient_text(f, &p, "Toegevoegd").await;
+    assert_eq!(store.open_tickets().unwrap().len(), 1, "no second ticket");
+
+    // A staff reply to the follow-up post reaches the patient too.
+    f.send_group_reply(
+        GROUP,
+        &staff(),
+        "Ja, vraag het uw huisarts.",
+        Some(&followup.json),
+    );
+    f.wait_until("the copy", SOON, |f| {
+        f.sent_to(p.chat_id())
+            .iter()
+            .any(|s| s.copied_from.is_some())
+    })
+    .await;
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn urgent_is_answered_at_once_and_raised_in_the_group_without_asking() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2006);
+    f.send_text(&p, "ik heb pijn op de borst en kan niet ademen");
+    let first = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    assert!(first.text.contains("112"), "{}", first.text);
+    let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+    assert!(post.text.contains("SPOED #1"), "{}", post.text);
+    assert!(post.text.contains("pijn op de borst"));
+    assert!(store.ticket(TicketNo(1)).unwrap().unwrap().urgent);
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn non_staff_replies_and_commands_in_the_group_are_refused() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2007);
+    let post = escalate(f, &p).await;
+    wait_for_patient_text(f, &p, "#1").await;
+
+    f.send_group_reply(
+        GROUP,
+        &outsider(),
+        "Ik weet het antwoord!",
+        Some(&post.json),
+    );
+    let refusal = f.wait_for_messages(GROUP, 2, SOON).await[1].clone();
+    assert!(
+        refusal.text.contains("Alleen medewerkers"),
+        "{}",
+        refusal.text
+    );
+    f.send_group_reply(GROUP, &outsider(), "/stats", None);
+    let refusal = f.wait_for_messages(GROUP, 3, SOON).await[2].clone();
+    assert!(refusal.text.contains("Alleen medewerkers"));
+    let press = f.press(&outsider(), &post.json, "c:1");
+    f.wait_callback_answered(&press, SOON).await;
+    assert!(
+        f.callback_answers(&press)[0]
+            .as_deref()
+            .unwrap_or("")
+            .contains("Alleen")
+    );
+
+    // A staff command in a private chat: silent.
+    let before = f.sent_to(p.chat_id()).len();
+    f.send_text(&p, "/stats");
+    f.send_text(&p, "/onderwerpen");
+    f.wait_for_messages(p.chat_id(), before + 1, SOON).await;
+    let after = f.sent_to(p.chat_id());
+    assert_eq!(after.len(), before + 1, "only /onderwerpen answered");
+    assert!(!after[before].text.contains("Open:"));
+
+    // Nothing relayed, nothing closed; staff get /stats.
+    assert!(f.requests_of("copyMessage").is_empty());
+    assert_eq!(
+        store.ticket(TicketNo(1)).unwrap().unwrap().status,
+        Status::Open
+    );
+    f.send_group_reply(GROUP, &staff(), "/stats", None);
+    let stats = f.wait_for_messages(GROUP, 4, SOON).await[3].clone();
+    assert!(stats.text.contains("Open: 1"), "{}", stats.text);
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_ticket_closed_with_close_no_longer_relays() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2008);
+    let post = escalate(f, &p).await;
+    wait_for_patient_text(f, &p, "#1").await;
+
+    f.send_group_reply(GROUP, &staff(), "/open", None);
+    let open = f.wait_for_messages(GROUP, 2, SOON).await[1].clone();
+    assert!(open.text.contains("#1"), "{}", open.text);
+
+    f.send_group_reply(GROUP, &staff(), "/close 1", None);
+    let closed = f.wait_for_messages(GROUP, 3, SOON).await[2].clone();
+    assert!(closed.text.contains("#1 is gesloten"), "{}", closed.text);
+    assert_eq!(
+        store.ticket(TicketNo(1)).unwrap().unwrap().status,
+        Status::Closed
+    );
+
+    f.send_group_reply(GROUP, &staff(), "Nog een antwoord", Some(&post.json));
+    let note = f.wait_for_messages(GROUP, 4, SOON).await[3].clone();
+    assert!(note.text.contains("niet doorgestuurd"), "{}", note.text);
+    assert!(f.requests_of("copyMessage").is_empty());
+
+    // The patient's next message is a new question, not a follow-up.
+    f.send_text(&p, "hoe lang duurt herstel");
+    wait_for_patient_text(f, &p, "herstel").await;
+    assert_eq!(f.sent_to(GROUP).len(), 4);
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn delivery_resumes_after_the_group_fails_with_500s() {
+    let f = fake().await;
+    // teloxide itself waits 10 s after a 5xx before reporting it; the outbox then backs off.
+    f.fail_chat(GROUP, [Fault::ServerError, Fault::ServerError]);
+    let (bot, _dir, store) = start_desk(f).await;
+    let f = &bot.fake;
+    let p = patient(2009);
+    f.send_text(&p, "ik wil een medewerker spreken");
+    let offer = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    f.press(&p, &offer.json, "e:y");
+    // The patient's chat is not held up by the group's outage.
+    wait_for_patient_text(f, &p, "#1").await;
+    assert!(f.sent_to(GROUP).is_empty());
+    let post = f.wait_for_messages(GROUP, 1, Duration::from_secs(60)).await[0].clone();
+    assert!(post.text.contains("#1"));
+    let to_group: Vec<_> = f
+        .requests_of("sendMessage")
+        .into_iter()
+        .filter(|r| r.params["chat_id"].as_i64() == Some(GROUP))
+        .collect();
+    assert_eq!(to_group.iter().filter(|r| r.status == Some(500)).count(), 2);
+    assert_eq!(f.sent_to(GROUP).len(), 1, "posted exactly once");
+    f.wait_until("outbox empty", SOON, |_| {
+        store.stats().unwrap().outbox_pending == 0
+    })
+    .await;
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_group_id_is_logged_when_the_bot_is_added_and_nothing_is_sent() {
+    let (bot, _dir, _store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let id = f.add_bot_to_group(-1_009_999, &staff());
+    assert!(id > 0, "my_chat_member is among the allowed updates");
+    f.wait_until("the update confirmed", SOON, |f| f.confirmed_offset() > id)
+        .await;
+    assert!(f.sent_to(-1_009_999).is_empty());
+    bot.stop().await.unwrap();
+}
+
+// --- the real process: SIGKILL between storing and sending ---------------------------------
+
+struct Proc(tokio::process::Child);
+
+impl Proc {
+    fn spawn(fake: &FakeBotApi, data: &Path) -> Proc {
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_b12bot"))
+            .arg("--faq")
+            .arg(faq_dir())
+            .arg("serve")
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", fake.url())
+            .env("B12BOT_TRIAGE_CHAT_ID", GROUP.to_string())
+            .env("B12BOT_STAFF_IDS", STAFF_ID.to_string())
+            .env("B12BOT_DATA_DIR", data)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn b12bot serve");
+        Proc(child)
+    }
+
+    async fn kill9(mut self) {
+        let pid = self.0.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let _ = self.0.wait().await;
+    }
+}
+
+#[tokio::test]
+async fn a_ticket_stored_before_a_sigkill_arrives_exactly_once_after_the_restart() {
+    let f = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The group's sendMessage hangs: the post is stored and being sent when the bot dies.
+    f.block_chat(GROUP);
+    let first = Proc::spawn(&f, dir.path());
+    f.wait_polling(SOON).await;
+    let p = patient(2010);
+    f.send_text(&p, "ik wil een medewerker spreken");
+    let offer = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    f.press(&p, &offer.json, "e:y");
+    f.wait_until("the post in flight", SOON, |f| {
+        f.requests_of("sendMessage")
+            .iter()
+            .any(|r| r.params["chat_id"].as_i64() == Some(GROUP))
+    })
+    .await;
+    first.kill9().await;
+    f.unblock_chat(GROUP);
+    assert!(f.sent_to(GROUP).is_empty(), "not accepted before the kill");
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.open_tickets().unwrap().len(),
+            1,
+            "stored before sending"
+        );
+    }
+
+    let polls = f.requests_of("getUpdates").len();
+    let second = Proc::spawn(&f, dir.path());
+    f.wait_until("the restarted bot polling", SOON, |f| {
+        f.requests_of("getUpdates").len() > polls
+    })
+    .await;
+    let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+    assert!(post.text.contains("#1"), "{}", post.text);
+    // Give a duplicate every chance to show up: the next outbox round, a redelivered press.
+    f.send_text(&p, "hoe lang duurt herstel");
+    f.wait_for_messages(GROUP, 2, SOON).await; // the follow-up
+    let posts: Vec<_> = f
+        .sent_to(GROUP)
+        .into_iter()
+        .filter(|s| s.text.contains("Nieuwe vraag #1"))
+        .collect();
+    assert_eq!(posts.len(), 1, "the ticket arrives exactly once");
+    let acks = f
+        .sent_to(p.chat_id())
+        .into_iter()
+        .filter(|s| s.text.contains("vraagnummer is #1"))
+        .count();
+    assert_eq!(acks, 1, "the patient is told once");
+    second.kill9().await;
+}
+
+// --- retention -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_retention_command_deletes_old_ticket_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = 1_600_000_000; // 2020
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let n = store
+            .open_ticket(
+                &b12bot::store::NewTicket {
+                    origin: "test:1".into(),
+                    chat_id: 77,
+                    lang: b12bot::text::Lang::Nl,
+                    urgent: false,
+                    out_of_hours: false,
+                    messages: vec![(b12bot::store::Author::Patient, "oude vraag".into())],
+                },
+                old,
+                |_| Vec::new(),
+            )
+            .unwrap();
+        assert_eq!(store.messages(n).unwrap().len(), 1);
+    }
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_b12bot"))
+        .arg("retention")
+        .env("B12BOT_DATA_DIR", dir.path())
+        .env("B12BOT_RETENTION_DAYS", "30")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("deleted 1 ticket messages"), "{stdout}");
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.messages(TicketNo(1)).unwrap().is_empty());
+}
