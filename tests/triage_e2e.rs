@@ -522,3 +522,37 @@ async fn the_retention_command_deletes_old_ticket_texts() {
     let store = Store::open(dir.path()).unwrap();
     assert!(store.messages(TicketNo(1)).unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn answered_questions_are_logged_without_chat_ids_and_a_thumbs_up_is_recorded() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2301);
+
+    f.send_text(&p, "wat is vitamine b12");
+    let answer = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    let logged = store.questions_since(0).unwrap();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let q = &logged[0];
+    assert_eq!(q.text.as_deref(), Some("wat is vitamine b12"));
+    assert_eq!(q.intent, b12bot::engine::Intent::Faq);
+    assert_eq!(q.helpful, None);
+    let up = format!("f:{}:1", q.id.0);
+    let data = answer.callback_data();
+    assert!(data.contains(&up), "{data:?}");
+    assert!(data.contains(&format!("f:{}:0", q.id.0)), "{data:?}");
+
+    let press = f.press(&p, &answer.json, &up);
+    f.wait_callback_answered(&press, SOON).await;
+    assert_eq!(
+        store.questions_since(0).unwrap()[0].helpful,
+        Some(true),
+        "the 👍 is recorded"
+    );
+
+    // A button whose question is gone (another database, a wiped log) is still acknowledged.
+    let stale = f.press(&p, &answer.json, "f:999999:0");
+    f.wait_callback_answered(&stale, SOON).await;
+    assert_eq!(store.questions_since(0).unwrap()[0].helpful, Some(true));
+    bot.stop().await.unwrap();
+}

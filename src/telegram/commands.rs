@@ -89,6 +89,8 @@ pub enum Callback {
     Take(i64),
     /// `c:<n>`: a staff member closes ticket n (triage group).
     Close(i64),
+    /// `f:<question id>:1` / `:0`: the patient found an answer helpful (👍) or not (👎).
+    Feedback(i64, bool),
 }
 
 /// Telegram's limit on callback data.
@@ -104,6 +106,7 @@ impl Callback {
             Callback::Escalate(yes) => format!("e:{}", if *yes { "y" } else { "n" }),
             Callback::Take(n) => format!("k:{n}"),
             Callback::Close(n) => format!("c:{n}"),
+            Callback::Feedback(id, helpful) => format!("f:{id}:{}", u8::from(*helpful)),
         }
     }
 
@@ -116,6 +119,11 @@ impl Callback {
             Some(("e", "n")) => Some(Callback::Escalate(false)),
             Some(("k", n)) => ticket_number(n).map(Callback::Take),
             Some(("c", n)) => ticket_number(n).map(Callback::Close),
+            Some(("f", rest)) => match rest.split_once(':') {
+                Some((id, "1")) => ticket_number(id).map(|id| Callback::Feedback(id, true)),
+                Some((id, "0")) => ticket_number(id).map(|id| Callback::Feedback(id, false)),
+                _ => None,
+            },
             None if data == "h" => Some(Callback::Human),
             None if data == "m" => Some(Callback::Menu),
             _ => None,
@@ -224,6 +232,8 @@ mod tests {
             Callback::Escalate(false),
             Callback::Take(12),
             Callback::Close(9_999_999_999),
+            Callback::Feedback(7, true),
+            Callback::Feedback(9_999_999_999, false),
         ] {
             let data = cb.encode();
             assert!(data.len() <= CALLBACK_DATA_MAX);
@@ -234,7 +244,8 @@ mod tests {
     #[test]
     fn unknown_callback_data_is_none() {
         for data in [
-            "", "t:", "x:1", "l:fr", "hh", "garbage", "e:x", "k:", "k:-1", "c:abc",
+            "", "t:", "x:1", "l:fr", "hh", "garbage", "e:x", "k:", "k:-1", "c:abc", "f:", "f:1",
+            "f:1:2", "f::1",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

@@ -12,6 +12,7 @@ use super::texts::text;
 use super::triage::{self, DeskHandle};
 use super::{AnswerEngine, EngineHandle, TgBot};
 use crate::engine::{Answer, Context, Intent};
+use crate::store::QuestionId;
 use crate::text::Lang;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -226,22 +227,38 @@ async fn answer_text<E: AnswerEngine>(
         answer.score
     );
     if let Some(desk) = desk {
-        if answer.intent == Intent::Urgent {
-            // Answered at once, and raised in the triage group without asking.
-            send_answer(bot, chat, &*engine, &answer, Some(desk), reply_to).await?;
-            triage::raise_urgent(&*engine, desk, msg, &answer).await;
-            langs.replied_in(chat, answer.lang);
-            return Ok(());
-        }
-        if let Some(ticket) = desk.current_ticket(chat).await {
-            // A follow-up while the patient's ticket is not closed goes to that ticket.
+        if let Some(ticket) = desk.current_ticket(chat).await
+            && answer.intent != Intent::Urgent
+        {
+            // A follow-up while the patient's ticket is not closed goes to that ticket
+            // (staff answer it, not the bot: not logged as a question the bot answered).
             triage::follow_up(bot, &*engine, desk, msg, ticket.number, answer.lang).await?;
             langs.replied_in(chat, answer.lang);
             return Ok(());
         }
+        let question_id = triage::log_question(desk, question, &answer).await;
+        if answer.intent == Intent::Urgent {
+            // Answered at once, and raised in the triage group without asking.
+            send_answer(bot, chat, &*engine, &answer, Some(desk), None, reply_to).await?;
+            triage::raise_urgent(&*engine, desk, msg, &answer).await;
+            langs.replied_in(chat, answer.lang);
+            return Ok(());
+        }
         desk.remember(chat, question, &*engine, &answer);
+        send_answer(
+            bot,
+            chat,
+            &*engine,
+            &answer,
+            Some(desk),
+            question_id,
+            reply_to,
+        )
+        .await?;
+        langs.replied_in(chat, answer.lang);
+        return Ok(());
     }
-    send_answer(bot, chat, &*engine, &answer, desk_ref(desk), reply_to).await?;
+    send_answer(bot, chat, &*engine, &answer, None, None, reply_to).await?;
     langs.replied_in(chat, answer.lang);
     Ok(())
 }
@@ -302,7 +319,7 @@ async fn on_callback<E: AnswerEngine>(
             Some(answer) => {
                 log::info!("button: topic {id}");
                 acknowledge(&bot, &query, &acked, None).await?;
-                send_answer(&bot, chat, &*engine, &answer, desk_ref(&desk), None).await?;
+                send_answer(&bot, chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
                 langs.replied_in(chat, answer.lang);
             }
             None => {
@@ -353,6 +370,23 @@ async fn on_callback<E: AnswerEngine>(
                 send_human(&bot, chat, &*engine, lang).await?;
             }
         },
+        Some(Callback::Feedback(id, helpful)) => {
+            let recorded = match &desk {
+                Some(desk) => triage::record_feedback(desk, id, helpful).await,
+                None => false,
+            };
+            log::info!(
+                "button: feedback {} ({})",
+                if helpful { "helpful" } else { "not helpful" },
+                if recorded { "recorded" } else { "stale" }
+            );
+            let notice = if recorded {
+                text(&*engine, "tg_feedback_thanks", lang)
+            } else {
+                text(&*engine, "tg_stale_button", lang)
+            };
+            acknowledge(&bot, &query, &acked, Some(&notice)).await?;
+        }
         Some(Callback::Take(_) | Callback::Close(_)) => {
             log::warn!("triage: refused a ticket button outside the triage group");
             acknowledge(&bot, &query, &acked, None).await?;
@@ -411,6 +445,7 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
     engine: &E,
     answer: &Answer,
     desk: Option<&triage::Desk>,
+    question: Option<QuestionId>,
     reply_to: Option<MessageId>,
 ) -> HandlerResult {
     let lang = answer.lang;
@@ -427,7 +462,8 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
     paras.extend(paras_of(&answer.reply));
 
     let keyboard = match answer.intent {
-        Intent::Faq | Intent::B12Value => topic_buttons(engine, &answer.related, lang, None),
+        Intent::Faq => with_feedback(topic_buttons(engine, &answer.related, lang, None), question),
+        Intent::B12Value => topic_buttons(engine, &answer.related, lang, None),
         Intent::Clarify => topic_buttons(
             engine,
             &answer.suggestions,
@@ -457,6 +493,23 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
         Intent::Urgent | Intent::Smalltalk => None,
     };
     send_reply(bot, chat, &paras, keyboard, reply_to).await
+}
+
+/// 👍/👎 under a logged FAQ answer, as the last row of its buttons.
+fn with_feedback(
+    keyboard: Option<InlineKeyboardMarkup>,
+    question: Option<QuestionId>,
+) -> Option<InlineKeyboardMarkup> {
+    let Some(QuestionId(id)) = question else {
+        return keyboard;
+    };
+    let row: Vec<_> = [("👍", true), ("👎", false)]
+        .into_iter()
+        .filter_map(|(label, helpful)| button(label, Callback::Feedback(id, helpful)))
+        .collect();
+    let mut rows = keyboard.map(|k| k.inline_keyboard).unwrap_or_default();
+    rows.push(row);
+    Some(InlineKeyboardMarkup::new(rows))
 }
 
 /// The patient wants a person and no triage desk is configured: say so honestly and how to

@@ -47,6 +47,11 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
          In a life-threatening emergency, call 112 straight away.",
     ),
     ("tg_none_of_these", "Geen van deze", "None of these"),
+    (
+        "tg_feedback_thanks",
+        "Dank u voor uw beoordeling.",
+        "Thank you for your rating.",
+    ),
     ("tg_all_topics", "Alle onderwerpen", "All topics"),
     (
         "tg_error",

@@ -21,7 +21,9 @@ use super::texts::text;
 use super::{AnswerEngine, TgBot};
 use crate::config::{Config, LocalTime, Weekday};
 use crate::engine::{Answer, Intent};
-use crate::store::{Author, Enqueued, NewTicket, Outbound, Status, Store, TicketNo};
+use crate::store::{
+    Author, Enqueued, NewTicket, Outbound, QuestionId, QuestionRecord, Status, Store, TicketNo,
+};
 use crate::text::Lang;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -125,6 +127,41 @@ impl Desk {
                 log::error!("triage: cannot read the database: {e}");
                 None
             }
+        }
+    }
+}
+
+/// Logs a question the bot answered (no chat id, name or username); its id for the 👍/👎
+/// buttons. `None` (and logged) when the database cannot be written: the patient is answered
+/// anyway.
+pub(crate) async fn log_question(
+    desk: &Desk,
+    question: &str,
+    answer: &Answer,
+) -> Option<QuestionId> {
+    let record = QuestionRecord::from_answer(question, answer);
+    let at = now();
+    match desk.store.call(move |s| s.log_question(at, &record)).await {
+        Ok(id) => Some(id),
+        Err(e) => {
+            log::error!("question log: cannot store a question: {e}");
+            None
+        }
+    }
+}
+
+/// Records a 👍/👎; `false` when the question is unknown (a stale button) or the database
+/// cannot be written.
+pub(crate) async fn record_feedback(desk: &Desk, id: i64, helpful: bool) -> bool {
+    match desk
+        .store
+        .call(move |s| s.set_feedback(QuestionId(id), helpful))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => {
+            log::error!("question log: cannot store feedback: {e}");
+            false
         }
     }
 }
