@@ -161,6 +161,10 @@ fn run(cli: Cli) -> Result<()> {
                     Some(b12bot::telegram::TriageSetup {
                         store,
                         config: settings,
+                        faq: Some(b12bot::telegram::FaqSource {
+                            dir: cli.faq.clone(),
+                            config,
+                        }),
                     })
                 }
                 None => None,
@@ -168,16 +172,20 @@ fn run(cli: Cli) -> Result<()> {
             let engine = load(&cli.faq, config)?;
             let engine = b12bot::telegram::engine_handle(engine);
             // Staff publish FAQ edits by saving the files: a good edit is live within
-            // seconds, a bad one is refused and logged while the bot keeps answering.
-            let _watch = b12bot::reload::watch(cli.faq.clone(), config, engine.clone(), |o| {
-                if let b12bot::reload::Outcome::Refused(errors) = o {
-                    for e in &errors.0 {
-                        log::warn!("FAQ edit refused: {e}");
+            // seconds, a bad one is refused and logged while the bot keeps answering. With
+            // the triage desk, the bot watches the folder itself and posts refusals in the
+            // group.
+            let _watch = triage.is_none().then(|| {
+                b12bot::reload::watch(cli.faq.clone(), config, engine.clone(), |o| {
+                    if let b12bot::reload::Outcome::Refused(errors) = o {
+                        for e in &errors.0 {
+                            log::warn!("FAQ edit refused: {e}");
+                        }
                     }
-                }
-            })
-            .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
-            .ok();
+                })
+                .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
+                .ok()
+            });
             if let Err(e) = b12bot::telegram::serve_blocking(engine, triage) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());

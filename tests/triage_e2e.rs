@@ -46,9 +46,43 @@ async fn start_desk(fake: FakeBotApi) -> (RunningBot, tempfile::TempDir, Store) 
     let setup = TriageSetup {
         store: store.clone(),
         config: desk_config(dir.path()),
+        faq: None,
     };
     let bot = launch(fake, real_engine(), move |c| c.triage = Some(setup)).await;
     (bot, dir, store)
+}
+
+/// A copy of the shipped FAQ folder that a test may edit.
+fn copy_faq() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("faq");
+    std::fs::create_dir(&dir).unwrap();
+    for f in std::fs::read_dir(faq_dir()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+    (tmp, dir)
+}
+
+/// [`start_desk`] serving (and watching) an editable copy of the FAQ folder.
+async fn start_desk_with_faq(
+    fake: FakeBotApi,
+) -> (RunningBot, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let (faq_tmp, faq) = copy_faq();
+    std::fs::rename(faq_tmp.keep(), dir.path().join("faq-copy")).unwrap();
+    let faq = dir.path().join("faq-copy").join(faq.file_name().unwrap());
+    let setup = TriageSetup {
+        store,
+        config: desk_config(dir.path()),
+        faq: Some(b12bot::telegram::FaqSource {
+            dir: faq.clone(),
+            config: b12bot::engine::EngineConfig::default(),
+        }),
+    };
+    let bot = launch(fake, real_engine(), move |c| c.triage = Some(setup)).await;
+    (bot, dir, faq)
 }
 
 async fn fake() -> FakeBotApi {
@@ -554,5 +588,127 @@ async fn answered_questions_are_logged_without_chat_ids_and_a_thumbs_up_is_recor
     let stale = f.press(&p, &answer.json, "f:999999:0");
     f.wait_callback_answered(&stale, SOON).await;
     assert_eq!(store.questions_since(0).unwrap()[0].helpful, Some(true));
+    bot.stop().await.unwrap();
+}
+
+/// An entry whose id is already used by the shipped FAQ.
+const DUPLICATE_ENTRY: &str = r#"id = "contact"
+source = "test"
+[title]
+nl = "Contact (dubbel)"
+en = "Contact (twice)"
+[questions]
+nl = ["hoe bereik ik de dubbele afdeling"]
+en = ["how do i reach the duplicate department"]
+[answer]
+nl = "Dubbel."
+en = "Twice."
+"#;
+
+/// An entry pointing to a related entry that does not exist.
+const UNKNOWN_RELATED: &str = r#"id = "driving"
+related = ["no-such-entry"]
+source = "test"
+[title]
+nl = "Autorijden"
+en = "Driving"
+[questions]
+nl = ["mag ik met een b12 tekort autorijden"]
+en = ["can i drive with low b12"]
+[answer]
+nl = "Vraag uw huisarts of autorijden verstandig is."
+en = "Ask your GP whether driving is wise."
+"#;
+
+#[tokio::test]
+async fn a_broken_faq_edit_is_refused_with_its_errors_in_the_group_and_patients_keep_the_old_faq() {
+    let (bot, _dir, faq) = start_desk_with_faq(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2401);
+
+    f.send_text(&p, "wat is vitamine b12");
+    let before = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+
+    // One staff edit with three mistakes: a syntax error, a duplicate id (in a file named
+    // after another id), an unknown related id.
+    std::fs::write(
+        faq.join("zz-syntax.toml"),
+        "id = \"broken\"\n[title\nnl = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(faq.join("zz-duplicate.toml"), DUPLICATE_ENTRY).unwrap();
+    std::fs::write(faq.join("driving.toml"), UNKNOWN_RELATED).unwrap();
+
+    f.wait_until("the FAQ errors in the triage group", SOON, |f| {
+        f.sent_to(GROUP).iter().any(|s| {
+            s.text.contains("zz-syntax.toml")
+                && s.text.contains("zz-duplicate.toml")
+                && s.text.contains("driving.toml")
+        })
+    })
+    .await;
+    let errors = f
+        .sent_to(GROUP)
+        .into_iter()
+        .rfind(|s| s.text.contains("zz-syntax.toml"))
+        .unwrap();
+    assert!(errors.text.contains("contact"), "{}", errors.text);
+    assert!(errors.text.contains("no-such-entry"), "{}", errors.text);
+    assert!(errors.text.contains("geweigerd"), "{}", errors.text);
+
+    // The bot keeps answering from the last good FAQ.
+    f.send_text(&p, "wat is vitamine b12");
+    let after = f.wait_for_messages(p.chat_id(), 2, SOON).await[1].clone();
+    assert_eq!(after.text, before.text);
+    f.send_text(&p, "mag ik met een b12 tekort autorijden");
+    let driving = f.wait_for_messages(p.chat_id(), 3, SOON).await[2].clone();
+    assert!(!driving.text.contains("Vraag uw huisarts of autorijden"));
+
+    // /reload from a staff member says the same; once fixed, /reload publishes.
+    let n = f.sent_to(GROUP).len();
+    f.send_group_text(GROUP, &staff(), "/reload");
+    let reply = f.wait_for_messages(GROUP, n + 1, SOON).await[n].clone();
+    assert!(reply.text.contains("zz-syntax.toml"), "{}", reply.text);
+    for name in ["zz-syntax.toml", "zz-duplicate.toml"] {
+        std::fs::remove_file(faq.join(name)).unwrap();
+    }
+    std::fs::write(
+        faq.join("driving.toml"),
+        UNKNOWN_RELATED.replace("no-such-entry", "contact"),
+    )
+    .unwrap();
+    f.send_group_text(GROUP, &staff(), "/reload");
+    f.wait_until("the FAQ published", SOON, |f| {
+        f.sent_to(GROUP)
+            .iter()
+            .any(|s| s.text.contains("gepubliceerd: 17"))
+    })
+    .await;
+    f.send_text(&p, "mag ik met een b12 tekort autorijden");
+    let driving = f.wait_for_messages(p.chat_id(), 4, SOON).await[3].clone();
+    assert!(
+        driving.text.contains("Vraag uw huisarts of autorijden"),
+        "{}",
+        driving.text
+    );
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn reload_from_someone_who_is_not_staff_is_refused() {
+    let (bot, _dir, faq) = start_desk_with_faq(fake().await).await;
+    let f = &bot.fake;
+    std::fs::write(
+        faq.join("driving.toml"),
+        UNKNOWN_RELATED.replace("no-such-entry", "contact"),
+    )
+    .unwrap();
+    // Let the watcher's own reload settle, then look only at what /reload does.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let n = f.sent_to(GROUP).len();
+    f.send_group_text(GROUP, &outsider(), "/reload");
+    let reply = f.wait_for_messages(GROUP, n + 1, SOON).await[n].clone();
+    assert!(reply.text.contains("Alleen medewerkers"), "{}", reply.text);
+    assert!(!reply.text.contains("gepubliceerd"), "{}", reply.text);
     bot.stop().await.unwrap();
 }

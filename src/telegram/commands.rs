@@ -148,6 +148,8 @@ pub enum StaffCommand {
     Close(Option<i64>),
     /// `/stats`: counts.
     Stats,
+    /// `/reload`: publish the FAQ folder as it is now (or hear why not).
+    Reload,
 }
 
 impl StaffCommand {
@@ -156,6 +158,7 @@ impl StaffCommand {
             StaffCommand::Open => "open",
             StaffCommand::Close(_) => "close",
             StaffCommand::Stats => "stats",
+            StaffCommand::Reload => "reload",
         }
     }
 }
@@ -183,6 +186,7 @@ pub fn parse_staff(text: &str, bot_username: &str) -> Option<StaffCommand> {
             args.split_whitespace().next().and_then(ticket_number),
         )),
         "stats" => Some(StaffCommand::Stats),
+        "reload" | "herlaad" => Some(StaffCommand::Reload),
         _ => None,
     }
 }
@@ -262,6 +266,9 @@ mod tests {
             ("/close", Some(StaffCommand::Close(None))),
             ("/close twelve", Some(StaffCommand::Close(None))),
             ("/stats", Some(StaffCommand::Stats)),
+            ("/reload", Some(StaffCommand::Reload)),
+            ("/reload@B12Bot", Some(StaffCommand::Reload)),
+            ("/reload@OtherBot", None),
             ("/start", None),
             ("open", None),
         ];

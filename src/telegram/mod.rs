@@ -31,7 +31,7 @@ pub mod triage;
 
 pub use handlers::schema;
 pub use serve::{ServeConfig, ServeError, run, serve, serve_blocking};
-pub use triage::TriageSetup;
+pub use triage::{FaqSource, TriageSetup};
 
 use crate::engine::{Answer, Context, Engine};
 use crate::text::Lang;

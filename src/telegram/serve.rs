@@ -247,6 +247,8 @@ where
     if desk.is_none() {
         log::info!("no triage chat configured: patients are told how to reach the hospital");
     }
+    // With the desk: the FAQ folder is watched here, and a refused edit reaches the group.
+    let _faq_watch = desk.as_ref().and_then(|desk| watch_faq(&engine, desk));
 
     let mut listener = Polling::builder(bot.clone())
         .timeout(config.poll_timeout)
@@ -304,6 +306,35 @@ where
     }
     log::info!("stopped");
     Ok(())
+}
+
+/// Watches the desk's FAQ folder (when it has one and the engine is the real one): good
+/// edits are published, refused ones are logged and posted in the triage group.
+fn watch_faq<E: AnswerEngine>(
+    engine: &EngineHandle<E>,
+    desk: &Arc<Desk>,
+) -> Option<crate::reload::WatchGuard> {
+    let source = desk.faq.clone()?;
+    let handle = super::triage::real_handle(engine)?.clone();
+    let (for_texts, desk) = (handle.clone(), desk.clone());
+    let watched = crate::reload::watch(source.dir.clone(), source.config, handle, move |o| {
+        if let crate::reload::Outcome::Refused(errors) = o {
+            for e in &errors.0 {
+                log::warn!("FAQ edit refused: {e}");
+            }
+            super::triage::post_refusal(&*for_texts.load_full(), &desk, &errors);
+        }
+    });
+    match watched {
+        Ok(guard) => {
+            log::info!("watching the FAQ folder for edits");
+            Some(guard)
+        }
+        Err(e) => {
+            log::warn!("cannot watch {} for edits: {e}", source.dir.display());
+            None
+        }
+    }
 }
 
 /// Deletes old ticket texts once at startup and then daily.

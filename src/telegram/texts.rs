@@ -188,6 +188,21 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Only members of the triage team can do this.",
     ),
     ("tg_desk_no_open", "Geen open vragen.", "No open questions."),
+    (
+        "tg_desk_reload_published",
+        "FAQ gepubliceerd: {entries} onderwerpen.",
+        "FAQ published: {entries} entries.",
+    ),
+    (
+        "tg_desk_reload_refused",
+        "FAQ-wijziging geweigerd: de bot antwoordt nog met de laatste goede versie. Problemen ({count}):",
+        "FAQ edit refused: the bot keeps answering with the last good version. Problems ({count}):",
+    ),
+    (
+        "tg_desk_reload_unavailable",
+        "Herladen is hier niet ingesteld (geen FAQ-map bekend).",
+        "Reloading is not set up here (no FAQ folder known).",
+    ),
     ("tg_desk_open_header", "Open vragen:", "Open questions:"),
     (
         "tg_desk_stats",

@@ -21,11 +21,17 @@ use super::texts::text;
 use super::{AnswerEngine, TgBot};
 use crate::config::{Config, LocalTime, Weekday};
 use crate::engine::{Answer, Intent};
+use crate::engine::{Engine, EngineConfig};
+use crate::faq::LoadErrors;
+use crate::reload::{self, Outcome};
 use crate::store::{
     Author, Enqueued, NewTicket, Outbound, QuestionId, QuestionRecord, Status, Store, TicketNo,
 };
 use crate::text::Lang;
+use std::any::Any;
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
@@ -37,6 +43,17 @@ use tokio::sync::Notify;
 pub struct TriageSetup {
     pub store: Store,
     pub config: Config,
+    /// Where the FAQ lives and how to build an engine from it: enables `/reload` in the
+    /// group, and [`super::run`] then watches the folder and posts refused edits in the
+    /// group. `None`: neither.
+    pub faq: Option<FaqSource>,
+}
+
+/// The FAQ folder the bot serves, and the engine settings to rebuild it with.
+#[derive(Debug, Clone)]
+pub struct FaqSource {
+    pub dir: PathBuf,
+    pub config: EngineConfig,
 }
 
 /// The desk as handlers see it: `None` when no triage chat is configured.
@@ -55,6 +72,7 @@ pub struct Desk {
     pub(crate) chat: ChatId,
     /// Wakes the delivery task when something was queued.
     pub(crate) wake: Arc<Notify>,
+    pub(crate) faq: Option<FaqSource>,
     recent: Mutex<HashMap<ChatId, VecDeque<Recent>>>,
 }
 
@@ -74,6 +92,7 @@ impl Desk {
             config: setup.config,
             chat,
             wake,
+            faq: setup.faq,
             recent: Mutex::default(),
         })
     }
@@ -662,10 +681,10 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
     bot: TgBot,
     msg: Message,
     me: teloxide::types::Me,
-    engine: super::EngineHandle<E>,
+    handle: super::EngineHandle<E>,
     desk: Arc<Desk>,
 ) -> HandlerResult {
-    let engine = engine.load_full();
+    let engine = handle.load_full();
     let staff = desk.is_staff(msg.from.as_ref());
     let refused = |what: &str| {
         log::warn!("triage: refused {what} from someone who is not staff");
@@ -679,6 +698,9 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
             return refuse(&bot, &*engine, &desk, &msg).await;
         }
         log::info!("triage: staff command /{}", cmd.name());
+        if cmd == StaffCommand::Reload {
+            return reload_command(&bot, &handle, &desk, &msg).await;
+        }
         return staff_command(&bot, &*engine, &desk, &msg, cmd).await;
     }
     let Some(replied) = msg.reply_to_message() else {
@@ -789,6 +811,93 @@ async fn relay_staff_reply<E: AnswerEngine + ?Sized>(
     }
 }
 
+/// The running engine's handle, when it is the real [`Engine`] (which a FAQ folder can
+/// rebuild); `None` for a test double.
+pub(crate) fn real_handle<E: AnswerEngine>(
+    handle: &super::EngineHandle<E>,
+) -> Option<&super::EngineHandle<Engine>> {
+    (handle as &dyn Any).downcast_ref::<super::EngineHandle<Engine>>()
+}
+
+/// `/reload` from a staff member: publish the FAQ folder now, or reply with its errors.
+async fn reload_command<E: AnswerEngine>(
+    bot: &TgBot,
+    handle: &super::EngineHandle<E>,
+    desk: &Desk,
+    msg: &Message,
+) -> HandlerResult {
+    let engine = handle.load_full();
+    let (Some(source), Some(real)) = (desk.faq.clone(), real_handle(handle).cloned()) else {
+        let note = text(&*engine, "tg_desk_reload_unavailable", Lang::Nl);
+        return send_reply(bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+    };
+    // Loading and indexing the FAQ is blocking work: off the async threads.
+    let outcome =
+        tokio::task::spawn_blocking(move || reload::reload(&source.dir, source.config, &real))
+            .await;
+    let paras = match outcome {
+        Ok(outcome) => outcome_paras(&*handle.load_full(), &outcome),
+        Err(e) => {
+            log::error!("triage: /reload failed: {e}");
+            paras_of(&text(&*engine, "tg_desk_relay_failed", Lang::Nl))
+        }
+    };
+    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+}
+
+/// What a reload did, for the group: the entry count, or every problem (one paragraph
+/// each; escaped and split when sent).
+pub(crate) fn outcome_paras<E: AnswerEngine + ?Sized>(engine: &E, outcome: &Outcome) -> Vec<Para> {
+    match outcome {
+        Outcome::Published { entries } => paras_of(
+            &text(engine, "tg_desk_reload_published", Lang::Nl)
+                .replace("{entries}", &entries.to_string()),
+        ),
+        Outcome::Refused(errors) => refused_paras(engine, errors),
+    }
+}
+
+fn refused_paras<E: AnswerEngine + ?Sized>(engine: &E, errors: &LoadErrors) -> Vec<Para> {
+    let header = text(engine, "tg_desk_reload_refused", Lang::Nl)
+        .replace("{count}", &errors.0.len().to_string());
+    let mut paras = vec![Para::bold(header)];
+    paras.extend(errors.0.iter().map(|e| Para::plain(format!("• {e}"))));
+    paras
+}
+
+/// A FAQ edit the watcher refused: the errors are queued for the triage group (through the
+/// outbox, so they arrive even if Telegram is briefly unreachable).
+pub(crate) fn post_refusal<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, errors: &LoadErrors) {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let key = format!(
+        "faq-refused:{}:{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    let at = now();
+    let rows: Vec<Outbound> = html_chunks(&refused_paras(engine, errors))
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            Outbound::text(desk.chat.0, chunk, format!("{key}:{i}"))
+                .with_options(SendOptions::html().to_json())
+        })
+        .collect();
+    let stored = desk.store.write(|tx| {
+        for row in &rows {
+            tx.enqueue(row, at)?;
+        }
+        Ok(())
+    });
+    match stored {
+        Ok(()) => desk.wake.notify_one(),
+        Err(e) => log::error!("triage: cannot queue the FAQ errors for the group: {e}"),
+    }
+}
+
 async fn refuse<E: AnswerEngine + ?Sized>(
     bot: &TgBot,
     engine: &E,
@@ -852,6 +961,7 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
                 t("tg_desk_relay_failed")
             }
         },
+        StaffCommand::Reload => return Ok(()), // handled by `reload_command`
         StaffCommand::Close(None) => t("tg_desk_close_usage"),
         StaffCommand::Close(Some(n)) => close(engine, desk, TicketNo(n)).await,
     };
