@@ -346,6 +346,20 @@ async fn non_staff_replies_and_commands_in_the_group_are_refused() {
     f.send_group_reply(GROUP, &staff(), "/stats", None);
     let stats = f.wait_for_messages(GROUP, 4, SOON).await[3].clone();
     assert!(stats.text.contains("Open: 1"), "{}", stats.text);
+    // The question log's short report comes first: the escalated no_match question counts
+    // as unanswered.
+    assert!(
+        stats
+            .text
+            .contains("Last 30 days: 2 questions, 1 unanswered"),
+        "{}",
+        stats.text
+    );
+    assert!(
+        stats.text.contains("hoofdstad van frankrijk"),
+        "{}",
+        stats.text
+    );
     bot.stop().await.unwrap();
 }
 

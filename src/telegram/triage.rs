@@ -61,6 +61,8 @@ pub type DeskHandle = Option<Arc<Desk>>;
 
 /// Questions kept per chat for an escalation (the last few, in memory only).
 const RECENT: usize = 3;
+/// The period `/stats` reports on (days), like `b12bot report`'s default.
+const STATS_DAYS: u32 = 30;
 /// Longest question quoted in a ticket post (characters).
 const QUOTE_MAX: usize = 600;
 
@@ -947,20 +949,32 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
                 t("tg_desk_relay_failed")
             }
         },
-        StaffCommand::Stats => match desk.store.call(|s| s.stats()).await {
-            Ok(s) => t("tg_desk_stats")
-                .replace("{open}", &s.open.to_string())
-                .replace("{answered}", &s.answered.to_string())
-                .replace("{closed}", &s.closed.to_string())
-                .replace("{urgent}", &s.urgent.to_string())
-                .replace("{out_of_hours}", &s.out_of_hours.to_string())
-                .replace("{pending}", &s.outbox_pending.to_string())
-                .replace("{abandoned}", &s.outbox_abandoned.to_string()),
-            Err(e) => {
-                log::error!("triage: /stats: {e}");
-                t("tg_desk_relay_failed")
+        StaffCommand::Stats => {
+            let at = now();
+            let since = at - i64::from(STATS_DAYS) * 86_400;
+            let read = desk
+                .store
+                .call(move |s| Ok((s.stats()?, s.questions_since(since)?)))
+                .await;
+            match read {
+                Ok((s, questions)) => {
+                    let tickets = t("tg_desk_stats")
+                        .replace("{open}", &s.open.to_string())
+                        .replace("{answered}", &s.answered.to_string())
+                        .replace("{closed}", &s.closed.to_string())
+                        .replace("{urgent}", &s.urgent.to_string())
+                        .replace("{out_of_hours}", &s.out_of_hours.to_string())
+                        .replace("{pending}", &s.outbox_pending.to_string())
+                        .replace("{abandoned}", &s.outbox_abandoned.to_string());
+                    let report = crate::report::Report::build(&questions, since, at);
+                    format!("{}\n{tickets}", crate::report::short(&report))
+                }
+                Err(e) => {
+                    log::error!("triage: /stats: {e}");
+                    t("tg_desk_relay_failed")
+                }
             }
-        },
+        }
         StaffCommand::Reload => return Ok(()), // handled by `reload_command`
         StaffCommand::Close(None) => t("tg_desk_close_usage"),
         StaffCommand::Close(Some(n)) => close(engine, desk, TicketNo(n)).await,
