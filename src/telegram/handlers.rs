@@ -40,7 +40,7 @@ pub(crate) struct Acked(Arc<AtomicBool>);
 /// - private chat, edited text → answered again, as a reply to the edited message
 /// - the triage group (when configured) → [`triage::on_group_message`]: staff commands and
 ///   staff replies to tickets; anything else there is ignored
-/// - a staff command (`/open`, `/close`, `/stats`) anywhere else → refused silently, logged
+/// - a staff command (`/open`, `/close`, `/stats`, `/reload`) anywhere else → refused silently, logged
 /// - button press (callback query) → [`on_callback`], always acknowledged (take/close under
 ///   a ticket post → the desk)
 /// - the bot added to a group → its chat id logged (to configure the triage group)

@@ -7,7 +7,7 @@
 //!   delivery task ([`super::outbox`]) sends them. The same holds for follow-ups and staff
 //!   replies. Origins and dedup keys come from the update (callback query id, message id),
 //!   so a redelivered update stores nothing twice.
-//! - **Staff only.** Replies to ticket posts, `/open`, `/close`, `/stats` and the take/close
+//! - **Staff only.** Replies to ticket posts, `/open`, `/close`, `/stats`, `/reload` and the take/close
 //!   buttons work for the configured staff ids in the triage group only; anything else is
 //!   refused (a short reply in the group, silence elsewhere) and logged without its text.
 //! - **Shared with consent.** A patient's question reaches the group only after they
