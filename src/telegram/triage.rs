@@ -521,24 +521,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
     };
     let post = PostTexts::new(engine, false, out_of_hours);
     let ack = opened_paras(engine, desk, lang, "tg_ticket_opened", out_of_hours, at);
-    let group = desk.chat;
-    let opened = desk
-        .store
-        .call(move |s| {
-            s.open_ticket(&ticket, at, |n| {
-                let mut rows = vec![ticket_post(
-                    n,
-                    lang,
-                    &recent,
-                    &post,
-                    format!("ticket:{}:post", n.0),
-                    group,
-                )];
-                rows.extend(patient_rows(chat.0, &ack(n), &ack_key, n));
-                rows
-            })
-        })
-        .await;
+    let opened = store_ticket(desk, ticket, recent, post, at, move |n| (ack(n), ack_key)).await;
     match opened {
         Ok(n) => {
             log::info!("triage: ticket {n} opened (out of hours: {out_of_hours})");
@@ -552,6 +535,38 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
             send_reply(bot, chat, &paras, None, None).await
         }
     }
+}
+
+/// Stores a ticket together with its post in the triage group and the patient's notice
+/// (paragraphs and their dedup key, given the ticket number), in one transaction: nothing is
+/// sent before the ticket is stored.
+async fn store_ticket(
+    desk: &Desk,
+    ticket: NewTicket,
+    recent: Vec<Recent>,
+    post: PostTexts,
+    at: i64,
+    notice: impl FnOnce(TicketNo) -> (Vec<Para>, String) + Send + 'static,
+) -> crate::store::Result<TicketNo> {
+    let group = desk.chat;
+    let (chat, lang) = (ticket.chat_id, ticket.lang);
+    desk.store
+        .call(move |s| {
+            s.open_ticket(&ticket, at, |n| {
+                let mut rows = vec![ticket_post(
+                    n,
+                    lang,
+                    &recent,
+                    &post,
+                    format!("ticket:{}:post", n.0),
+                    group,
+                )];
+                let (paras, key) = notice(n);
+                rows.extend(patient_rows(chat, &paras, &key, n));
+                rows
+            })
+        })
+        .await
 }
 
 /// An urgent message (already answered with the urgent advice): raised in the group as an
@@ -584,29 +599,13 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
     };
     let post = PostTexts::new(engine, true, out_of_hours);
     let raised = text(engine, "tg_urgent_raised", lang);
-    let group = desk.chat;
-    let opened = desk
-        .store
-        .call(move |s| {
-            s.open_ticket(&ticket, at, |n| {
-                let mut rows = vec![ticket_post(
-                    n,
-                    lang,
-                    &recent,
-                    &post,
-                    format!("ticket:{}:post", n.0),
-                    group,
-                )];
-                rows.extend(patient_rows(
-                    chat.0,
-                    &paras_of(&fill(&raised, n)),
-                    &format!("ticket:{}:opened", n.0),
-                    n,
-                ));
-                rows
-            })
-        })
-        .await;
+    let opened = store_ticket(desk, ticket, recent, post, at, move |n| {
+        (
+            paras_of(&fill(&raised, n)),
+            format!("ticket:{}:opened", n.0),
+        )
+    })
+    .await;
     match opened {
         Ok(n) => {
             log::info!("triage: urgent ticket {n} raised");
