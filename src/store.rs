@@ -167,7 +167,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    /// How the status is stored and shown to staff.
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
             Status::Answered => "answered",

@@ -34,9 +34,9 @@ pub const MENU_EN: &[(&str, &str)] = &[
     ("help", "tg_cmd_help"),
 ];
 
-/// Parses a message text as a command. `None` when the text is not a command, or is a
-/// command addressed to another bot (`/start@OtherBot`). `bot_username` is ours, without `@`.
-pub fn parse(text: &str, bot_username: &str) -> Option<Command> {
+/// A command's name and arguments: `/name@bot args`. `None` when the text is not a command
+/// or is addressed to another bot.
+fn split_command<'a>(text: &'a str, bot_username: &str) -> Option<(&'a str, &'a str)> {
     let rest = text.trim_start().strip_prefix('/')?;
     let (word, args) = match rest.find(char::is_whitespace) {
         Some(i) => (&rest[..i], rest[i..].trim()),
@@ -46,11 +46,16 @@ pub fn parse(text: &str, bot_username: &str) -> Option<Command> {
         Some((name, to)) => (name, Some(to)),
         None => (word, None),
     };
-    if let Some(to) = addressee
-        && !to.eq_ignore_ascii_case(bot_username)
-    {
-        return None;
+    match addressee {
+        Some(to) if !to.eq_ignore_ascii_case(bot_username) => None,
+        _ => Some((name, args)),
     }
+}
+
+/// Parses a message text as a command. `None` when the text is not a command, or is a
+/// command addressed to another bot (`/start@OtherBot`). `bot_username` is ours, without `@`.
+pub fn parse(text: &str, bot_username: &str) -> Option<Command> {
+    let (name, args) = split_command(text, bot_username)?;
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
@@ -166,20 +171,7 @@ impl StaffCommand {
 /// Parses a staff command (`/open`, `/close 12`, `/close #12`, `/stats`, optionally
 /// addressed `@ourbot`). `None` for anything else.
 pub fn parse_staff(text: &str, bot_username: &str) -> Option<StaffCommand> {
-    let rest = text.trim_start().strip_prefix('/')?;
-    let (word, args) = match rest.find(char::is_whitespace) {
-        Some(i) => (&rest[..i], rest[i..].trim()),
-        None => (rest, ""),
-    };
-    let (name, addressee) = match word.split_once('@') {
-        Some((name, to)) => (name, Some(to)),
-        None => (word, None),
-    };
-    if let Some(to) = addressee
-        && !to.eq_ignore_ascii_case(bot_username)
-    {
-        return None;
-    }
+    let (name, args) = split_command(text, bot_username)?;
     match name.to_ascii_lowercase().as_str() {
         "open" => Some(StaffCommand::Open),
         "close" | "sluit" => Some(StaffCommand::Close(

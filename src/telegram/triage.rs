@@ -927,11 +927,7 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
                     lines.push(format!(
                         "{} · {} · {} · {:02}-{:02} {:02}:{:02}{}{}",
                         tk.number,
-                        match tk.status {
-                            Status::Open => "open",
-                            Status::Answered => "answered",
-                            Status::Closed => "closed",
-                        },
+                        tk.status.as_str(),
                         tk.lang.code().to_uppercase(),
                         opened.day,
                         opened.month,
