@@ -8,6 +8,7 @@ use super::commands::{self, Callback, Command};
 use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
 use super::isolate::isolate;
 use super::prefs::ChatLangs;
+use super::retry;
 use super::texts::text;
 use super::triage::{self, DeskHandle};
 use super::{AnswerEngine, EngineHandle, TgBot};
@@ -553,6 +554,8 @@ fn paras_of(text: &str) -> Vec<Para> {
 
 /// Sends a reply as HTML, split into messages of at most 4096 characters at paragraph
 /// boundaries. The buttons go under the last message; a quoted message above the first.
+/// Each message survives transient failures ([`retry`]); the next is sent only once the
+/// previous one is accepted, so they arrive in order.
 pub(crate) async fn send_reply(
     bot: &TgBot,
     chat: ChatId,
@@ -581,7 +584,7 @@ pub(crate) async fn send_reply(
         {
             request = request.reply_markup(keyboard.clone());
         }
-        request.await?;
+        retry::send_with_retries(request).await?;
     }
     Ok(())
 }

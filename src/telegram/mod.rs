@@ -14,6 +14,7 @@
 //! | `texts` | the door's own `tg_` texts with built-in fallbacks |
 //! | `triage` | the triage desk: escalation, tickets in the staff group, staff replies, staff commands |
 //! | `outbox` | the delivery task: sends the store's outbox in order, with retries, once |
+//! | `retry` | sending a reply again after a transient failure (5xx, network, timeout) |
 //!
 //! Invariants: only private chats and the configured triage group are ever answered; every callback query is answered
 //! exactly once; every dynamic piece of text is escaped; logs carry no message text, names,
@@ -25,6 +26,7 @@ pub mod html;
 mod isolate;
 pub mod outbox;
 pub mod prefs;
+mod retry;
 mod serve;
 pub mod texts;
 pub mod triage;

@@ -38,6 +38,11 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Long-polling timeout of `getUpdates`.
     pub poll_timeout: Duration,
+    /// How long any one HTTP request to the Bot API may take before the client gives up
+    /// (a timed-out reply is retried, see `retry`). Must be longer than `poll_timeout`, or
+    /// every long poll would time out; the default (17 s, teloxide's own) also leaves room for
+    /// the 10 s teloxide waits after a 5xx before it reads the answer.
+    pub request_timeout: Duration,
     /// `getMe` attempts at startup while Telegram is unreachable (a wrong token fails at once).
     pub startup_attempts: u32,
     /// The database and configuration for the triage desk; the desk runs when the
@@ -53,6 +58,7 @@ impl ServeConfig {
             api_url: None,
             limits: Limits::default(),
             poll_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(17),
             startup_attempts: 6,
             triage: None,
         }
@@ -372,7 +378,16 @@ fn throttled(bot: Bot, limits: Limits) -> Throttle<Bot> {
 }
 
 fn build_bot(config: &ServeConfig) -> Result<Bot, ServeError> {
+    if config.request_timeout <= config.poll_timeout {
+        log::warn!(
+            "the request timeout ({:?}) is not longer than the polling timeout ({:?}): long \
+             polls will time out",
+            config.request_timeout,
+            config.poll_timeout
+        );
+    }
     let client = teloxide::net::default_reqwest_settings()
+        .timeout(config.request_timeout)
         .build()
         .map_err(|e| ServeError::Refused(format!("cannot build the HTTP client: {e}")))?;
     let bot = Bot::with_client(config.token.clone(), client);

@@ -13,7 +13,16 @@
 //!   (allowed tags only, balanced, `<`, `>`, `&` as entities, at most 4096 characters after
 //!   entity parsing), inline keyboards (callback data 1–64 bytes), `answerCallbackQuery` ids
 //!   (known, answered once), command menus — rejecting with Telegram's own 400 descriptions;
-//! - can be scripted to fail (429 with `retry_after`, 500) and to delay responses.
+//! - can be scripted to fail the way Telegram and the network do ([`Fault`]): 429 with
+//!   `retry_after`, 500, 502 from the front end, a reset connection, a reply slower than the
+//!   client waits, a 200 whose body is not JSON, 409 Conflict, 401 Unauthorized.
+//!
+//! The model of what a failed request did (what makes retrying safe here): a request is
+//! applied (a message accepted, an offset confirmed, updates handed out) only when the fake
+//! answers it normally. A scripted error or a reset never applies it, and a delayed request is
+//! applied only *after* its delay: if the client gives up first and closes the connection, the
+//! request is dropped unapplied and recorded as [`Recorded::dropped`]. (Real Telegram can
+//! apply a request and then fail to deliver the answer; see `telegram::retry` in the bot.)
 //!
 //! Stricter than Telegram in one way: a bare `&` or `>` in HTML text is rejected (Telegram
 //! tolerates some), so tests catch any missing escaping.
@@ -24,14 +33,20 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::connect_info::Connected;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::serve::IncomingStream;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::watch;
 
 pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
@@ -39,14 +54,29 @@ pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
 /// A formatting entity: (type, offset, length), offsets and lengths in UTF-16 units.
 pub type Entity = (String, usize, usize);
 
-/// A failure or delay scripted for the next request(s) of a method.
+/// A failure or delay scripted for the next request(s) of a method. None of them applies
+/// the request (see the module's model).
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// 429 Too Many Requests with `parameters.retry_after`.
     RetryAfter(u32),
-    /// 500 Internal Server Error.
+    /// 500 Internal Server Error, as the Bot API itself sends it (JSON, `error_code` 500).
     ServerError,
-    /// Answer normally, but only after this long.
+    /// 502 Bad Gateway from Telegram's front end: an nginx HTML page, not the Bot API's JSON
+    /// (what api.telegram.org really answers when the Bot API behind it is down).
+    BadGateway,
+    /// The TCP connection is reset (RST) after the request was read, without any HTTP
+    /// response.
+    ConnectionReset,
+    /// 200 OK with a body that is not JSON (cut off mid-object, as a broken proxy delivers).
+    MalformedJson,
+    /// 409 Conflict: another instance of the bot is polling with the same token.
+    Conflict,
+    /// 401 Unauthorized (the token was revoked; for a lasting revocation see
+    /// [`FakeBotApi::revoke_token`]).
+    Unauthorized,
+    /// Answer normally, but only after this long; applied only then, so a request whose
+    /// client gave up earlier has no effect.
     Delay(Duration),
 }
 
@@ -62,6 +92,11 @@ pub struct Recorded {
     pub responded: Option<Instant>,
     pub status: Option<u16>,
     pub description: Option<String>,
+    /// The connection closed before an answer (the client gave up, or a scripted reset):
+    /// the request had no effect.
+    pub dropped: bool,
+    /// The fault scripted for this request, if any.
+    pub fault: Option<Fault>,
 }
 
 impl Recorded {
@@ -202,7 +237,7 @@ struct Inner {
 struct Shared {
     token: String,
     /// Set when the test revokes the token: from then on every request gets 401.
-    revoked: std::sync::atomic::AtomicBool,
+    revoked: AtomicBool,
     bot_id: i64,
     bot_username: String,
     inner: Mutex<Inner>,
@@ -282,7 +317,8 @@ impl FakeBotApi {
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
+            let app = app.into_make_service_with_connect_info::<Connection>();
+            let _ = axum::serve(ResettableListener(listener), app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })
@@ -338,7 +374,7 @@ impl FakeBotApi {
         self.shared.bump();
     }
 
-    /// Every request of `method` is answered only after `delay` (until changed).
+    /// Every request of `method` is answered (and applied) only after `delay` (until changed).
     pub fn delay_all(&self, method: &str, delay: Duration) {
         self.shared
             .lock()
@@ -356,9 +392,7 @@ impl FakeBotApi {
     /// Revokes the bot's token (as /revoke in BotFather does): every request from now on,
     /// including a pending long poll, gets 401 Unauthorized.
     pub fn revoke_token(&self) {
-        self.shared
-            .revoked
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.shared.revoked.store(true, Ordering::SeqCst);
         self.shared.bump();
     }
 
@@ -684,6 +718,11 @@ impl FakeBotApi {
         self.shared.lock().confirmed_offset
     }
 
+    /// The highest update id getUpdates has handed out.
+    pub fn delivered_up_to(&self) -> i64 {
+        self.shared.lock().delivered_up_to
+    }
+
     /// Updates queued and not yet confirmed.
     pub fn pending_updates(&self) -> usize {
         self.shared.lock().updates.len()
@@ -790,8 +829,91 @@ fn bad_request(description: &str) -> (u16, Value) {
     error(400, &format!("Bad Request: {description}"))
 }
 
+/// 502 as api.telegram.org's nginx front end sends it when the Bot API behind it is down: an
+/// HTML page, not the Bot API's JSON.
+const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+/// A 200 body cut off mid-object.
+const CUT_OFF_JSON: &str = r#"{"ok":true,"result":{"message_id":"#;
+
+/// How the fake answers a request.
+enum Answer {
+    /// The Bot API's JSON, with its HTTP status.
+    Json(u16, Value),
+    /// Anything else: (status, content type, body).
+    Raw(u16, &'static str, &'static str),
+}
+
+impl From<(u16, Value)> for Answer {
+    fn from((status, body): (u16, Value)) -> Answer {
+        Answer::Json(status, body)
+    }
+}
+
+impl Answer {
+    fn status(&self) -> u16 {
+        match self {
+            Answer::Json(status, _) | Answer::Raw(status, _, _) => *status,
+        }
+    }
+
+    fn description(&self) -> Option<String> {
+        match self {
+            Answer::Json(_, body) => body["description"].as_str().map(str::to_string),
+            Answer::Raw(..) => None,
+        }
+    }
+
+    fn into_response(self) -> Response {
+        match self {
+            Answer::Json(status, body) => reply(StatusCode::from_u16(status).unwrap(), body),
+            Answer::Raw(status, content_type, body) => (
+                StatusCode::from_u16(status).unwrap(),
+                [(axum::http::header::CONTENT_TYPE, content_type)],
+                body,
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// A request being handled. Answering records how it ended; if the handler is dropped first
+/// (the connection closed: the client gave up, or a scripted reset), it is recorded as
+/// [`Recorded::dropped`], and whatever it would have applied is not applied.
+struct InFlight {
+    shared: Arc<Shared>,
+    seq: usize,
+    answered: bool,
+}
+
+impl InFlight {
+    fn answer(mut self, answer: Answer) -> Response {
+        {
+            let mut inner = self.shared.lock();
+            let r = &mut inner.requests[self.seq];
+            r.responded = Some(Instant::now());
+            r.status = Some(answer.status());
+            r.description = answer.description();
+        }
+        self.answered = true;
+        self.shared.bump();
+        answer.into_response()
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.shared.lock().requests[self.seq].dropped = true;
+            self.shared.bump();
+        }
+    }
+}
+
 async fn handle(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<Connection>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -831,6 +953,8 @@ async fn handle(
             responded: None,
             status: None,
             description: None,
+            dropped: false,
+            fault: None,
         });
         let key = method.to_ascii_lowercase();
         // Telegram applies allowed_updates as the request arrives (so a test that waits for
@@ -861,73 +985,207 @@ async fn handle(
                 .and_then(VecDeque::pop_front),
             (f, _) => f,
         };
+        inner.requests[seq].fault = fault.clone();
         let blocked_chat = target.filter(|c| sending && inner.blocked.contains(c));
         (seq, fault, delay, blocked_chat)
     };
     shared.bump();
+    let in_flight = InFlight {
+        shared: shared.clone(),
+        seq: fault.0,
+        answered: false,
+    };
     let (seq, fault, delay) = match fault {
         (seq, fault, delay, None) => (seq, fault, delay),
-        (seq, _, _, Some(chat)) => {
+        (_, _, _, Some(chat)) => {
             let mut rx = shared.version.subscribe();
             while shared.lock().blocked.contains(&chat) {
                 if rx.changed().await.is_err() {
                     break;
                 }
             }
-            let (status, body) = error(502, "Bad Gateway");
-            {
-                let mut inner = shared.lock();
-                let r = &mut inner.requests[seq];
-                r.responded = Some(Instant::now());
-                r.status = Some(status);
-            }
-            shared.bump();
-            return reply(StatusCode::from_u16(status).unwrap(), body);
+            return in_flight.answer(Answer::Raw(502, "text/html", NGINX_502));
         }
     };
 
-    let revoked = shared.revoked.load(std::sync::atomic::Ordering::SeqCst);
-    let (status, body) = if token != shared.token || revoked {
+    let revoked = shared.revoked.load(Ordering::SeqCst);
+    let answer = if token != shared.token || revoked {
         // Telegram: 401 for a wrong token of the right shape, 404 for garbage.
         if token.contains(':') {
-            error(401, "Unauthorized")
+            error(401, "Unauthorized").into()
         } else {
-            error(404, "Not Found")
+            error(404, "Not Found").into()
         }
     } else {
         let mut delay = delay;
         let scripted = match fault {
-            Some(Fault::RetryAfter(secs)) => Some((
+            Some(Fault::RetryAfter(secs)) => Some(Answer::Json(
                 429,
                 json!({"ok": false, "error_code": 429,
                        "description": format!("Too Many Requests: retry after {secs}"),
                        "parameters": {"retry_after": secs}}),
             )),
-            Some(Fault::ServerError) => Some(error(500, "Internal Server Error")),
+            Some(Fault::ServerError) => Some(error(500, "Internal Server Error").into()),
+            Some(Fault::BadGateway) => Some(Answer::Raw(502, "text/html", NGINX_502)),
+            Some(Fault::MalformedJson) => Some(Answer::Raw(200, "application/json", CUT_OFF_JSON)),
+            Some(Fault::Conflict) => Some(
+                error(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only \
+                     one bot instance is running",
+                )
+                .into(),
+            ),
+            Some(Fault::Unauthorized) => Some(error(401, "Unauthorized").into()),
+            Some(Fault::ConnectionReset) => {
+                // The connection closes; hyper then drops this handler (and `in_flight`
+                // records the request as dropped).
+                connection.reset();
+                return std::future::pending().await;
+            }
             Some(Fault::Delay(d)) => {
                 delay = Some(d);
                 None
             }
             None => None,
         };
+        // Applied only after the delay: a client that gave up has closed the connection and
+        // this handler is dropped before `dispatch`.
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
         }
         match scripted {
             Some(r) => r,
-            None => dispatch(&shared, &method, &params, seq).await,
+            None => dispatch(&shared, &method, &params, seq).await.into(),
         }
     };
+    in_flight.answer(answer)
+}
 
-    {
-        let mut inner = shared.lock();
-        let r = &mut inner.requests[seq];
-        r.responded = Some(Instant::now());
-        r.status = Some(status);
-        r.description = body["description"].as_str().map(str::to_string);
+// ---- connections that can be reset -------------------------------------------------------
+
+/// The fake's listener: plain TCP, each connection with a switch a handler can use to reset
+/// it (see [`Fault::ConnectionReset`]).
+struct ResettableListener(tokio::net::TcpListener);
+
+impl axum::serve::Listener for ResettableListener {
+    type Io = ResettableStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (ResettableStream, SocketAddr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, addr)) => {
+                    let stream = ResettableStream {
+                        stream,
+                        switch: Arc::default(),
+                    };
+                    return (stream, addr);
+                }
+                // Out of file descriptors and the like: try again shortly.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
     }
-    shared.bump();
-    reply(StatusCode::from_u16(status).unwrap(), body)
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
+#[derive(Default)]
+struct ResetSwitch {
+    reset: AtomicBool,
+    /// The connection task, to wake when the switch is thrown.
+    waker: Mutex<Option<Waker>>,
+}
+
+/// A handler's handle on its own connection (axum's `ConnectInfo`).
+#[derive(Clone)]
+struct Connection(Arc<ResetSwitch>);
+
+impl Connected<IncomingStream<'_, ResettableListener>> for Connection {
+    fn connect_info(stream: IncomingStream<'_, ResettableListener>) -> Connection {
+        Connection(stream.io().switch.clone())
+    }
+}
+
+impl Connection {
+    /// From now on the connection's reads and writes fail, so hyper closes it (with an RST,
+    /// see [`ResettableStream`]'s `Drop`) without sending a response.
+    fn reset(&self) {
+        self.0.reset.store(true, Ordering::SeqCst);
+        let waker = self
+            .0
+            .waker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+struct ResettableStream {
+    stream: tokio::net::TcpStream,
+    switch: Arc<ResetSwitch>,
+}
+
+impl ResettableStream {
+    /// Whether the connection was reset; otherwise remembers who to wake when it is. (The
+    /// waker is stored before the flag is read, so a reset in between is not missed.)
+    fn is_reset(&self, cx: &Context<'_>) -> bool {
+        *self.switch.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+        self.switch.reset.load(Ordering::SeqCst)
+    }
+}
+
+fn reset_error() -> std::io::Error {
+    std::io::Error::from(std::io::ErrorKind::ConnectionReset)
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.is_reset(cx) {
+            return Poll::Ready(Err(reset_error()));
+        }
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if self.is_reset(cx) {
+            return Poll::Ready(Err(reset_error()));
+        }
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        // Linger 0: closing sends RST instead of FIN, as a crashed peer or middlebox does.
+        if self.switch.reset.load(Ordering::SeqCst) {
+            let _ = self.stream.set_zero_linger();
+        }
+    }
 }
 
 /// Parameters from a JSON body, an urlencoded body, or the query string (Telegram accepts
@@ -1064,7 +1322,7 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> (u16, Value) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     loop {
         rx.borrow_and_update();
-        if shared.revoked.load(std::sync::atomic::Ordering::SeqCst) {
+        if shared.revoked.load(Ordering::SeqCst) {
             return error(401, "Unauthorized");
         }
         {

@@ -61,6 +61,11 @@ impl RunningBot {
 
     /// Waits for the bot's `run` to end by itself (e.g. a fatal error).
     pub async fn finished(mut self) -> Result<(), ServeError> {
+        self.ended().await
+    }
+
+    /// [`RunningBot::finished`], keeping the fake server for inspection.
+    pub async fn ended(&mut self) -> Result<(), ServeError> {
         let task = self.task.take().expect("running");
         tokio::time::timeout(SOON, task)
             .await
