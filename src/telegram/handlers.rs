@@ -63,7 +63,12 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
             HandlerResult::Ok(())
         });
 
-    let flooded = dptree::filter_map(flood_check).endpoint(on_flood::<E>);
+    // Under each kind it looks at, so the bot still asks Telegram for only these kinds.
+    let flood_gate = || dptree::filter_map(flood_check).endpoint(on_flood::<E>);
+    let flooded = dptree::entry()
+        .branch(Update::filter_message().chain(flood_gate()))
+        .branch(Update::filter_edited_message().chain(flood_gate()))
+        .branch(Update::filter_callback_query().chain(flood_gate()));
 
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
