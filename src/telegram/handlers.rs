@@ -382,20 +382,24 @@ async fn on_callback<E: AnswerEngine>(
     }
     // Patients' buttons are only ever sent in private chats; a press anywhere else is
     // acknowledged and otherwise ignored.
-    let chat = query
+    let Some(chat) = query
         .message
         .as_ref()
         .map(|m| m.chat())
         .filter(|c| c.is_private())
-        .map(|c| c.id);
-    let lang = match chat {
-        Some(chat) => langs.lang_without_text(chat, query.from.language_code.as_deref()),
-        None => Lang::Nl,
-    };
-    let Some(chat) = chat else {
+        .map(|c| c.id)
+    else {
         log::info!("button press outside a private chat: acknowledged only");
         return acknowledge(&bot, &query, &acked, None).await;
     };
+    // A private chat is the conversation with the person pressing. A press that claims
+    // another person's chat (no real client sends one) must not act on, or answer into, that
+    // chat: its recent questions, its ticket, its language.
+    if chat != ChatId::from(query.from.id) {
+        log::warn!("button press on a message of another chat: acknowledged only");
+        return acknowledge(&bot, &query, &acked, None).await;
+    }
+    let lang = langs.lang_without_text(chat, query.from.language_code.as_deref());
 
     match action {
         Some(Callback::Topic(id)) => match engine.answer_topic(&id, lang) {
