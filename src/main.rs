@@ -129,7 +129,7 @@ enum ReportFormat {
 }
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    b12bot::logging::init();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("b12bot: {e:#}");
