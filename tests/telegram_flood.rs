@@ -175,3 +175,32 @@ async fn with_flood_control_off_every_message_is_answered() {
     assert!(sent.iter().all(|s| !s.text.contains(NOTE)));
     bot.stop().await.expect("graceful stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_in_the_triage_group_are_not_slowed_down() {
+    use support::desk::{GROUP, staff, start_desk_with};
+    // Telegram lets a bot post 10 messages a minute in a supergroup; raised here so only
+    // flood control could hold the replies back.
+    let (bot, _dir, _store) = start_desk_with(FakeBotApi::start(support::TOKEN).await, |c| {
+        c.limits = support::load::unthrottled();
+    })
+    .await;
+    let fake = &bot.fake;
+    let n = 2 * b12bot::config::DEFAULT_FLOOD_PER_MINUTE as usize;
+    for _ in 0..n {
+        fake.send_group_text(GROUP, &staff(), "/open");
+    }
+    let replies = fake.wait_for_messages(GROUP, n, SOON).await;
+    assert!(replies.iter().all(|r| r.text.contains("Geen open vragen")));
+    // The same staff member in a private chat is a patient like any other.
+    for i in 0..n {
+        fake.send_text(&staff(), &format!("wat is vitamine b12 ({i})"));
+    }
+    fake.wait_until("the slow-down note in private", SOON, |f| {
+        f.sent_to(staff().chat_id())
+            .iter()
+            .any(|s| s.text.contains(NOTE))
+    })
+    .await;
+    bot.stop().await.expect("graceful stop");
+}
