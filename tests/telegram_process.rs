@@ -300,6 +300,12 @@ async fn a_whole_conversation_logged_at_trace_holds_no_text_names_ids_phone_numb
         username: Some("zebulon_x".into()),
         language_code: Some("nl".into()),
     };
+    // A flood from a third chat, running alongside the conversation (Telegram lets its
+    // answers out at one a second).
+    let flooder = Patient::new(912_384_756, "Yrsa", Some("nl"));
+    for i in 0..17 {
+        fake.send_text(&flooder, &format!("spamword {i} wat is b12"));
+    }
     let chat = p.chat_id();
     let mut n = 0;
     let mut next = |k: usize| {
@@ -394,11 +400,7 @@ async fn a_whole_conversation_logged_at_trace_holds_no_text_names_ids_phone_numb
         json!({"message_id": "glorbnax", "from": p.user_json(), "chat": p.private_chat_json(),
                "date": 1_750_000_000, "text": "onleesbaar glorbnax bericht van Xandriel"}),
     );
-    // A flood from a third chat.
-    let flooder = Patient::new(912_384_756, "Yrsa", Some("nl"));
-    for i in 0..17 {
-        fake.send_text(&flooder, &format!("spamword {i} wat is b12"));
-    }
+    // The flood from a third chat (sent at the start) has been stopped.
     fake.wait_until("the slow-down note", SOON * 2, |f| {
         f.sent_to(flooder.chat_id())
             .iter()
