@@ -13,6 +13,7 @@
 //! | `timezone` | `B12BOT_TIMEZONE` | `Europe/Amsterdam` |
 //! | `retention_days` | `B12BOT_RETENTION_DAYS` | 30 |
 //! | `value_policy` | `B12BOT_VALUE_POLICY` | `explain_band` |
+//! | `flood_per_minute` | `B12BOT_FLOOD_PER_MINUTE` (0 switches it off) | 15 |
 //!
 //! An environment variable that is set and not blank wins over the file. Every problem is
 //! reported at once, each naming its setting and where it came from (`config.toml:4:18`, or
@@ -36,9 +37,10 @@ pub const ENV_OFFICE_HOURS: &str = "B12BOT_OFFICE_HOURS";
 pub const ENV_TIMEZONE: &str = "B12BOT_TIMEZONE";
 pub const ENV_RETENTION_DAYS: &str = "B12BOT_RETENTION_DAYS";
 pub const ENV_VALUE_POLICY: &str = "B12BOT_VALUE_POLICY";
+pub const ENV_FLOOD_PER_MINUTE: &str = "B12BOT_FLOOD_PER_MINUTE";
 
 /// The settings of the file, in the order `config.example.toml` explains them.
-pub const SETTINGS: [&str; 7] = [
+pub const SETTINGS: [&str; 8] = [
     "triage_chat_id",
     "staff_ids",
     "data_dir",
@@ -46,12 +48,19 @@ pub const SETTINGS: [&str; 7] = [
     "timezone",
     "retention_days",
     "value_policy",
+    "flood_per_minute",
 ];
 
 const DEFAULT_OFFICE_HOURS: &str = "mon-fri 08:00-17:00";
 const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// Longer than any sensible retention; a larger number is a typo (days, not hours).
 const MAX_RETENTION_DAYS: u32 = 3650;
+/// Messages a private chat may send per minute before flood control stops answering it.
+/// Below Telegram's own limit of 20 messages per chat per minute, so the answers and the
+/// slow-down note all leave without waiting.
+pub const DEFAULT_FLOOD_PER_MINUTE: u32 = 15;
+/// Two messages a second: more than anyone types.
+const MAX_FLOOD_PER_MINUTE: u32 = 120;
 
 /// The bot's settings, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +79,9 @@ pub struct Config {
     pub retention_days: u32,
     /// How far the bot goes with a reported B12 value.
     pub value_policy: ValuePolicy,
+    /// Messages a private chat may send per minute; over it, one slow-down note and no
+    /// answers until the minute has passed (urgent messages are always answered). 0: off.
+    pub flood_per_minute: u32,
 }
 
 impl Default for Config {
@@ -82,6 +94,7 @@ impl Default for Config {
                 .expect("the default office hours parse"),
             retention_days: DEFAULT_RETENTION_DAYS,
             value_policy: ValuePolicy::default(),
+            flood_per_minute: DEFAULT_FLOOD_PER_MINUTE,
         }
     }
 }
@@ -424,21 +437,9 @@ impl Check {
             config.office_hours = hours;
         }
 
-        for (given, origin) in raw.all("retention_days") {
-            match given {
-                Given::Int(d) if (1..=i64::from(MAX_RETENTION_DAYS)).contains(d) => {
-                    config.retention_days = *d as u32
-                }
-                Given::Int(d) => self.problem(
-                    origin,
-                    "retention_days",
-                    format!(
-                        "{d} is out of range; the number of days ticket texts are kept must be \
-                         between 1 and {MAX_RETENTION_DAYS}"
-                    ),
-                ),
-                _ => self.wrong_type(origin, "retention_days", "a whole number of days, like 30"),
-            }
+        let kept = "the number of days ticket texts are kept";
+        if let Some(days) = self.number(&raw, "retention_days", 1..=MAX_RETENTION_DAYS, kept, "") {
+            config.retention_days = days;
         }
 
         for (given, origin) in raw.all("value_policy") {
@@ -462,6 +463,18 @@ impl Check {
             }
         }
 
+        let per_minute = "the number of messages a chat may send per minute";
+        let off = " (0 switches flood control off)";
+        if let Some(n) = self.number(
+            &raw,
+            "flood_per_minute",
+            0..=MAX_FLOOD_PER_MINUTE,
+            per_minute,
+            off,
+        ) {
+            config.flood_per_minute = n;
+        }
+
         // The winning values, once each is known to be valid.
         if let Some((id, _)) = &triage {
             config.triage_chat_id = *id;
@@ -480,6 +493,39 @@ impl Check {
             );
         }
         config
+    }
+
+    /// The last valid value of a whole-number setting in `range`; every invalid one is a
+    /// problem saying what the number is (`what`) and its range (with an optional `note`).
+    fn number(
+        &mut self,
+        raw: &Raw,
+        setting: &str,
+        range: std::ops::RangeInclusive<u32>,
+        what: &str,
+        note: &str,
+    ) -> Option<u32> {
+        let mut value = None;
+        for (given, origin) in raw.all(setting) {
+            match given {
+                Given::Int(n)
+                    if (i64::from(*range.start())..=i64::from(*range.end())).contains(n) =>
+                {
+                    value = Some(*n as u32)
+                }
+                Given::Int(n) => self.problem(
+                    origin,
+                    setting,
+                    format!(
+                        "{n} is out of range; {what} must be between {} and {}{note}",
+                        (*range.start()).max(1),
+                        range.end()
+                    ),
+                ),
+                _ => self.wrong_type(origin, setting, &format!("a whole number ({what})")),
+            }
+        }
+        value
     }
 
     fn wrong_type(&mut self, origin: &Origin, setting: &str, expected: &str) {
@@ -557,10 +603,13 @@ fn read_value(setting: &'static str, value: &Spanned<DeValue<'_>>) -> Result<Giv
     let wrong = |expected: &str| format!("must be {expected}, but is {}", type_name(value));
     let too_big = || "the number is too large".to_string();
     match setting {
-        "triage_chat_id" | "retention_days" => match integer(value) {
+        "triage_chat_id" | "retention_days" | "flood_per_minute" => match integer(value) {
             Some(Ok(i)) => Ok(Given::Int(i)),
             Some(Err(())) => Err(too_big()),
             None if setting == "retention_days" => Err(wrong("a whole number of days, like 30")),
+            None if setting == "flood_per_minute" => {
+                Err(wrong("a whole number of messages per minute, like 15"))
+            }
             None => Err(wrong("a whole number, like -1001234567890 (no quotes)")),
         },
         "staff_ids" => {
@@ -591,7 +640,7 @@ fn read_value(setting: &'static str, value: &Spanned<DeValue<'_>>) -> Result<Giv
 }
 
 fn read_env(env: &impl Fn(&str) -> Option<String>, raw: &mut Raw, check: &mut Check) {
-    let vars: [(&'static str, &'static str); 7] = [
+    let vars: [(&'static str, &'static str); 8] = [
         ("triage_chat_id", ENV_TRIAGE_CHAT_ID),
         ("staff_ids", ENV_STAFF_IDS),
         ("data_dir", ENV_DATA_DIR),
@@ -599,6 +648,7 @@ fn read_env(env: &impl Fn(&str) -> Option<String>, raw: &mut Raw, check: &mut Ch
         ("timezone", ENV_TIMEZONE),
         ("retention_days", ENV_RETENTION_DAYS),
         ("value_policy", ENV_VALUE_POLICY),
+        ("flood_per_minute", ENV_FLOOD_PER_MINUTE),
     ];
     for (setting, var) in vars {
         let Some(text) = env(var).filter(|v| !v.trim().is_empty()) else {
@@ -610,7 +660,7 @@ fn read_env(env: &impl Fn(&str) -> Option<String>, raw: &mut Raw, check: &mut Ch
             "triage_chat_id" if matches!(text.to_ascii_lowercase().as_str(), "none" | "off") => {
                 Ok(Given::Nothing)
             }
-            "triage_chat_id" | "retention_days" => text
+            "triage_chat_id" | "retention_days" | "flood_per_minute" => text
                 .parse::<i64>()
                 .map(Given::Int)
                 .map_err(|_| format!("\"{text}\" is not a whole number")),

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod intents;
+pub mod logging;
 pub mod matcher;
 pub mod reload;
 pub mod report;

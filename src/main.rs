@@ -129,7 +129,7 @@ enum ReportFormat {
 }
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    b12bot::logging::init();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("b12bot: {e:#}");
@@ -155,6 +155,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve { config: path } => {
             let settings = b12bot::config::Config::load(path.as_deref())
                 .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
+            let flood_per_minute = settings.flood_per_minute;
             let triage = match settings.triage_chat_id {
                 Some(_) => {
                     let store = b12bot::store::Store::open(&settings.data_dir)?;
@@ -186,7 +187,7 @@ fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
                 .ok()
             });
-            if let Err(e) = b12bot::telegram::serve_blocking(engine, triage) {
+            if let Err(e) = b12bot::telegram::serve_blocking(engine, triage, flood_per_minute) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }

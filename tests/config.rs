@@ -57,6 +57,7 @@ fn without_file_or_environment_the_defaults_apply() {
     assert_eq!(c.data_dir, PathBuf::from("data"));
     assert_eq!(c.retention_days, 30);
     assert_eq!(c.value_policy, ValuePolicy::ExplainBand);
+    assert_eq!(c.flood_per_minute, 15);
     assert_eq!(c.office_hours.to_string(), "mon-fri 08:00-17:00");
     assert_eq!(c.office_hours.zone(), TimeZone::EuropeAmsterdam);
     assert_eq!(c.database_path(), PathBuf::from("data/b12bot.sqlite"));
@@ -69,6 +70,7 @@ fn the_example_config_file_is_valid() {
     assert_eq!(c.triage_chat_id, Some(-1001234567890));
     assert_eq!(c.staff_ids, vec![123456789, 987654321]);
     assert_eq!(c.retention_days, 30);
+    assert_eq!(c.flood_per_minute, 15);
 }
 
 #[test]
@@ -82,6 +84,7 @@ fn file_settings_are_read() {
         timezone = "UTC+01:00"
         retention_days = 14
         value_policy = "table_only"
+        flood_per_minute = 0
         "#,
     )
     .unwrap();
@@ -92,6 +95,7 @@ fn file_settings_are_read() {
     assert_eq!(c.office_hours.zone(), TimeZone::Fixed(60));
     assert_eq!(c.retention_days, 14);
     assert_eq!(c.value_policy, ValuePolicy::TableOnly);
+    assert_eq!(c.flood_per_minute, 0, "0 switches flood control off");
 }
 
 #[test]
@@ -104,6 +108,7 @@ fn environment_overrides_the_file() {
         timezone = "Europe/Amsterdam"
         retention_days = 14
         value_policy = "table_only"
+        flood_per_minute = 30
     "#;
     let c = Config::from_toml(
         file,
@@ -116,6 +121,7 @@ fn environment_overrides_the_file() {
             ("B12BOT_TIMEZONE", "UTC"),
             ("B12BOT_RETENTION_DAYS", "7"),
             ("B12BOT_VALUE_POLICY", "refer-only"),
+            ("B12BOT_FLOOD_PER_MINUTE", "10"),
         ]),
     )
     .unwrap();
@@ -126,6 +132,7 @@ fn environment_overrides_the_file() {
     assert_eq!(c.office_hours.zone(), TimeZone::Fixed(0));
     assert_eq!(c.retention_days, 7);
     assert_eq!(c.value_policy, ValuePolicy::ReferOnly);
+    assert_eq!(c.flood_per_minute, 10);
 }
 
 #[test]
@@ -262,6 +269,19 @@ fn each_invalid_setting_is_named_with_its_line() {
         ),
         ("retention_days = 1.5", "retention_days", 1, "decimal"),
         (
+            "flood_per_minute = 500",
+            "flood_per_minute",
+            1,
+            "between 1 and 120",
+        ),
+        ("flood_per_minute = -1", "flood_per_minute", 1, "0 switches"),
+        (
+            "flood_per_minute = \"15\"",
+            "flood_per_minute",
+            1,
+            "messages per minute",
+        ),
+        (
             "value_policy = \"explain\"",
             "value_policy",
             1,
@@ -295,6 +315,7 @@ fn each_invalid_environment_variable_is_named() {
         ("B12BOT_TIMEZONE", "Mars/Olympus", "timezone"),
         ("B12BOT_RETENTION_DAYS", "thirty", "retention_days"),
         ("B12BOT_VALUE_POLICY", "guess", "value_policy"),
+        ("B12BOT_FLOOD_PER_MINUTE", "many", "flood_per_minute"),
     ];
     for (var, value, setting) in cases {
         let vars = [(*var, *value)];

@@ -14,7 +14,7 @@ use b12bot::text::Lang;
 use serde_json::json;
 use std::time::Duration;
 use support::fake_bot_api::{FakeBotApi, Fault, Patient, Sent};
-use support::{SOON, TOKEN, launch, load_faq, real_engine, start_bot};
+use support::{SOON, TOKEN, launch, load_faq, real_engine, replies_until_quiet, start_bot};
 
 fn nl_patient(id: i64) -> Patient {
     Patient::new(id, "Anneke", Some("nl"))
@@ -22,29 +22,6 @@ fn nl_patient(id: i64) -> Patient {
 
 fn en_patient(id: i64) -> Patient {
     Patient::new(id, "James", Some("en-GB"))
-}
-
-fn is_barrier_reply(m: &Sent) -> bool {
-    m.callback_data().iter().any(|d| d == "l:nl")
-}
-
-/// Everything the bot sent to `p`'s chat before it answered a `/taal` barrier sent now.
-async fn replies_until_quiet(fake: &FakeBotApi, p: &Patient) -> Vec<Sent> {
-    let before = fake.sent_to(p.chat_id()).len();
-    fake.send_text(p, "/taal");
-    fake.wait_until("the /taal barrier reply", SOON, |f| {
-        f.sent_to(p.chat_id())
-            .iter()
-            .skip(before)
-            .any(is_barrier_reply)
-    })
-    .await;
-    let all = fake.sent_to(p.chat_id());
-    let barrier = all
-        .iter()
-        .rposition(is_barrier_reply)
-        .expect("barrier reply present");
-    all[..barrier].to_vec()
 }
 
 fn html_message(m: &Sent) {

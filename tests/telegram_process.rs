@@ -5,6 +5,7 @@
 
 mod support;
 
+use serde_json::json;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
@@ -250,6 +251,233 @@ async fn logs_say_what_happens_without_text_names_ids_or_the_token() {
         "qwxqwx",
         "cobalamine",
     ] {
+        assert!(
+            !stderr.contains(needle),
+            "log contains {needle:?}:\n{stderr}"
+        );
+    }
+}
+
+/// The triage group and its staff member in the conversation below.
+const LOG_GROUP: i64 = -1_004_815_162_342;
+const LOG_STAFF: i64 = 6_172_839_405;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_conversation_logged_at_trace_holds_no_text_names_ids_phone_numbers_or_the_token() {
+    let fake = FakeBotApi::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let url = fake.url();
+    let (group, staff_id) = (LOG_GROUP.to_string(), LOG_STAFF.to_string());
+    let bot = BotProcess::spawn(
+        &[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("TELOXIDE_API_URL", &url),
+            ("B12BOT_TRIAGE_CHAT_ID", &group),
+            ("B12BOT_STAFF_IDS", &staff_id),
+            ("B12BOT_DATA_DIR", data.path().to_str().unwrap()),
+        ],
+        // Our own crate at its most talkative; teloxide and the rest at info.
+        "info,b12bot=trace",
+    )
+    .await;
+    fake.wait_polling(SOON).await;
+
+    let p = Patient {
+        user_id: 583_927_164,
+        first_name: "Xandriel".into(),
+        username: Some("xandriel_zq".into()),
+        language_code: Some("nl".into()),
+    };
+    let staff = Patient {
+        user_id: LOG_STAFF,
+        first_name: "Quorwyn".into(),
+        username: Some("quorwyn_staff".into()),
+        language_code: Some("nl".into()),
+    };
+    let outsider = Patient {
+        user_id: 771_204_993,
+        first_name: "Zebulon".into(),
+        username: Some("zebulon_x".into()),
+        language_code: Some("nl".into()),
+    };
+    // A flood from a third chat, running alongside the conversation (Telegram lets its
+    // answers out at one a second).
+    let flooder = Patient::new(912_384_756, "Yrsa", Some("nl"));
+    for i in 0..17 {
+        fake.send_text(&flooder, &format!("spamword {i} wat is b12"));
+    }
+    let chat = p.chat_id();
+    let mut n = 0;
+    let mut next = |k: usize| {
+        n += k;
+        n
+    };
+
+    // A question, its 👍 and a related topic.
+    fake.send_text(&p, "/start");
+    let menu = fake
+        .wait_for_messages(chat, next(1), SOON)
+        .await
+        .pop()
+        .unwrap();
+    fake.send_text(&p, "zzyzx: wat is vitamine b12");
+    let answer = fake
+        .wait_for_messages(chat, next(1), SOON)
+        .await
+        .pop()
+        .unwrap();
+    let up = answer
+        .callback_data()
+        .into_iter()
+        .find(|d| d.starts_with("f:"))
+        .unwrap_or_else(|| panic!("👍 under the answer: {answer:#?}"));
+    let up = fake.press(&p, &answer.json, &up);
+    fake.wait_callback_answered(&up, SOON).await;
+    fake.press(&p, &menu.json, &menu.callback_data()[0]);
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    // A value, the patient's own phone number, a photo with a caption, an edit.
+    fake.send_text(&p, "mijn b12 was 163,7 pmol/l vorige week, plumbago");
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    fake.private_message(
+        &p,
+        json!({"contact": {"phone_number": "+31648219375", "first_name": "Xandriel",
+                           "last_name": "Vermeulen-Oostra", "user_id": p.user_id}}),
+    );
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    fake.send_photo(&p, Some("qwxqwx foto van mijn uitslag"));
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    let (_, edited) = fake.send_text(&p, "wat kost de behandeling");
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    fake.edit_text(&p, edited, "bewerkt: wat kost de behandeling, frobnicate");
+    fake.wait_for_messages(chat, next(1), SOON).await;
+
+    // Escalation with consent, a follow-up, a staff reply, take, /open, /stats, /close.
+    fake.send_text(&p, "wat is de hoofdstad van frankrijk, klaatu barada");
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    fake.send_text(&p, "ik wil een medewerker spreken");
+    let offer = fake
+        .wait_for_messages(chat, next(1), SOON)
+        .await
+        .pop()
+        .unwrap();
+    let yes = fake.press(&p, &offer.json, "e:y");
+    fake.wait_callback_answered(&yes, SOON).await;
+    let post = fake.wait_for_messages(LOG_GROUP, 1, SOON).await[0].clone();
+    fake.wait_for_messages(chat, next(1), SOON).await; // the ticket number
+    fake.send_text(&p, "ik gebruik ook metformine, nikto");
+    fake.wait_for_messages(LOG_GROUP, 2, SOON).await;
+    fake.wait_for_messages(chat, next(1), SOON).await;
+    fake.send_group_reply(
+        LOG_GROUP,
+        &staff,
+        "Beste Xandriel, bel uw huisarts. Groet, Quorwyn (toestel 4471)",
+        Some(&post.json),
+    );
+    fake.wait_for_messages(chat, next(2), SOON).await; // the note and the copy
+    let take = fake.press(&staff, &post.json, "k:1");
+    fake.wait_callback_answered(&take, SOON).await;
+    fake.wait_for_messages(LOG_GROUP, 3, SOON).await;
+    for (i, cmd) in ["/open", "/stats"].into_iter().enumerate() {
+        fake.send_group_reply(LOG_GROUP, &staff, cmd, None);
+        fake.wait_for_messages(LOG_GROUP, 4 + i, SOON).await;
+    }
+    fake.send_group_reply(LOG_GROUP, &outsider, "/close 1", None);
+    fake.wait_for_messages(LOG_GROUP, 6, SOON).await; // refused
+    fake.send_group_reply(LOG_GROUP, &staff, "/close 1", None);
+    fake.wait_for_messages(LOG_GROUP, 7, SOON).await;
+    fake.wait_for_messages(chat, next(1), SOON).await; // closed
+
+    // An urgent message: answered at once, raised without asking.
+    fake.send_text(&p, "ik heb pijn op de borst en kan niet ademen, vortigaunt");
+    fake.wait_for_messages(chat, next(2), SOON).await;
+    fake.wait_for_messages(LOG_GROUP, 8, SOON).await;
+
+    // Someone else's press on the patient's message; an update teloxide cannot read.
+    let forged = fake.press(&outsider, &answer.json, "e:y");
+    fake.wait_callback_answered(&forged, SOON).await;
+    fake.push_update(
+        "message",
+        json!({"message_id": "glorbnax", "from": p.user_json(), "chat": p.private_chat_json(),
+               "date": 1_750_000_000, "text": "onleesbaar glorbnax bericht van Xandriel"}),
+    );
+    // The flood from a third chat (sent at the start) has been stopped.
+    fake.wait_until("the slow-down note", SOON * 2, |f| {
+        f.sent_to(flooder.chat_id())
+            .iter()
+            .any(|s| s.text.contains("veel berichten"))
+    })
+    .await;
+
+    bot.signal("TERM");
+    let (status, stderr) = bot.exit().await;
+    assert_eq!(status.code(), Some(0), "{stderr}");
+
+    // It says what happened…
+    for said in [
+        "answered: intent=faq",
+        "answered: intent=b12_value",
+        "answered: intent=urgent",
+        "non-text message",
+        "button: feedback helpful (recorded)",
+        "ticket #1 opened",
+        "follow-up added to ticket #1",
+        "staff reply to ticket #1 queued",
+        "ticket #1 closed",
+        "urgent ticket #2 raised",
+        "refused /close from someone who is not staff",
+        "button press on a message of another chat",
+        "flood control: a chat exceeded 15 messages/minute",
+    ] {
+        assert!(stderr.contains(said), "log lacks {said:?}:\n{stderr}");
+    }
+    // …at trace level for our crate…
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("DEBUG") || l.contains("TRACE")),
+        "{stderr}"
+    );
+    // …without anything that identifies a person, what they wrote, or the bot's secret.
+    let secret = TOKEN.split(':').nth(1).unwrap();
+    let ids = [
+        p.user_id.to_string(),
+        LOG_STAFF.to_string(),
+        outsider.user_id.to_string(),
+        flooder.user_id.to_string(),
+        LOG_GROUP.unsigned_abs().to_string(),
+    ];
+    let mut needles: Vec<&str> = vec![
+        secret,
+        // names and usernames
+        "Xandriel",
+        "xandriel_zq",
+        "Vermeulen",
+        "Quorwyn",
+        "quorwyn_staff",
+        "Zebulon",
+        "zebulon_x",
+        "Yrsa",
+        // the phone number
+        "648219375",
+        // what they wrote, and what the bot answered
+        "zzyzx",
+        "163,7",
+        "plumbago",
+        "qwxqwx",
+        "frobnicate",
+        "klaatu",
+        "frankrijk",
+        "metformine",
+        "nikto",
+        "toestel 4471",
+        "vortigaunt",
+        "pijn op de borst",
+        "glorbnax",
+        "spamword",
+        "cobalamine",
+    ];
+    needles.extend(ids.iter().map(String::as_str));
+    for needle in needles {
         assert!(
             !stderr.contains(needle),
             "log contains {needle:?}:\n{stderr}"

@@ -5,52 +5,18 @@
 
 mod support;
 
-use b12bot::config::Config;
 use b12bot::store::{Status, Store, TicketNo};
 use b12bot::telegram::TriageSetup;
 use serde_json::json;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
-use support::fake_bot_api::{FakeBotApi, Fault, Patient, Sent};
+use support::desk::{
+    GROUP, STAFF_ID, desk_config, desk_state, escalate, open_ticket, outsider, patient, staff,
+    start_desk, start_desk_with, wait_for_patient_text,
+};
+use support::fake_bot_api::{FakeBotApi, Fault};
 use support::{RunningBot, SOON, TOKEN, faq_dir, launch, real_engine};
-
-const GROUP: i64 = -1_001_234_567_890;
-const STAFF_ID: i64 = 424_242;
-
-fn staff() -> Patient {
-    Patient::new(STAFF_ID, "Marieke", Some("nl"))
-}
-
-fn outsider() -> Patient {
-    Patient::new(515_151, "Kees", Some("nl"))
-}
-
-fn patient(id: i64) -> Patient {
-    Patient::new(id, "Anneke", Some("nl"))
-}
-
-fn desk_config(dir: &Path) -> Config {
-    Config {
-        triage_chat_id: Some(GROUP),
-        staff_ids: vec![STAFF_ID as u64],
-        data_dir: dir.to_path_buf(),
-        ..Config::default()
-    }
-}
-
-/// The bot, in-process, with the triage desk on a fresh database.
-async fn start_desk(fake: FakeBotApi) -> (RunningBot, tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let setup = TriageSetup {
-        store: store.clone(),
-        config: desk_config(dir.path()),
-        faq: None,
-    };
-    let bot = launch(fake, real_engine(), move |c| c.triage = Some(setup)).await;
-    (bot, dir, store)
-}
 
 /// A copy of the shipped FAQ folder that a test may edit.
 fn copy_faq() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -87,37 +53,6 @@ async fn start_desk_with_faq(
 
 async fn fake() -> FakeBotApi {
     FakeBotApi::start(TOKEN).await
-}
-
-/// The patient asks a question the bot cannot answer, asks for a person, and confirms.
-/// Returns the ticket's post in the group.
-async fn escalate(f: &FakeBotApi, p: &Patient) -> Sent {
-    let before = f.sent_to(p.chat_id()).len();
-    f.send_text(p, "wat is de hoofdstad van frankrijk");
-    f.wait_for_messages(p.chat_id(), before + 1, SOON).await;
-    f.send_text(p, "ik wil een medewerker spreken");
-    let sent = f.wait_for_messages(p.chat_id(), before + 2, SOON).await;
-    let offer = sent.last().unwrap().clone();
-    assert!(
-        offer.callback_data().contains(&"e:y".to_string()),
-        "{offer:?}"
-    );
-    let posts = f.sent_to(GROUP).len();
-    let press = f.press(p, &offer.json, "e:y");
-    f.wait_callback_answered(&press, SOON).await;
-    f.wait_for_messages(GROUP, posts + 1, SOON).await[posts].clone()
-}
-
-async fn wait_for_patient_text(f: &FakeBotApi, p: &Patient, needle: &str) -> Sent {
-    let chat = p.chat_id();
-    f.wait_until(&format!("{needle:?} to the patient"), SOON, |f| {
-        f.sent_to(chat).iter().any(|s| s.text.contains(needle))
-    })
-    .await;
-    f.sent_to(chat)
-        .into_iter()
-        .find(|s| s.text.contains(needle))
-        .unwrap()
 }
 
 #[tokio::test]
@@ -724,5 +659,155 @@ async fn reload_from_someone_who_is_not_staff_is_refused() {
     let reply = f.wait_for_messages(GROUP, n + 1, SOON).await[n].clone();
     assert!(reply.text.contains("Alleen medewerkers"), "{}", reply.text);
     assert!(!reply.text.contains("gepubliceerd"), "{}", reply.text);
+    bot.stop().await.unwrap();
+}
+
+// --- staff only, in the triage group only ------------------------------------------------------
+
+/// Every staff command, under each name it has.
+const STAFF_COMMANDS: [&str; 9] = [
+    "/open",
+    "/open@B12InfoTestBot",
+    "/close 1",
+    "/close #1",
+    "/sluit 1",
+    "/stats",
+    "/reload",
+    "/herlaad",
+    "/close",
+];
+
+#[tokio::test]
+async fn staff_commands_replies_and_buttons_do_nothing_for_others_or_elsewhere() {
+    // A supergroup takes 10 messages a minute from a bot; the refusals below are more.
+    let (bot, _dir, store) = start_desk_with(fake().await, |c| {
+        c.limits = support::load::unthrottled();
+    })
+    .await;
+    let f = &bot.fake;
+    let p = patient(2501);
+    let post = open_ticket(f, &store, &p).await;
+    let state = desk_state(&store);
+    let to_patient = f.sent_to(p.chat_id()).len();
+    let ticket_words = ["#1", "frankrijk", "Open:", "Open vragen"];
+
+    // (a) Someone who is not staff, in the triage group: every command, a reply to the ticket
+    // and both ticket buttons are refused, and the refusal tells nothing about the ticket.
+    let in_group = f.sent_to(GROUP).len();
+    for cmd in STAFF_COMMANDS {
+        f.send_group_text(GROUP, &outsider(), cmd);
+    }
+    f.send_group_reply(
+        GROUP,
+        &outsider(),
+        "Ik weet het antwoord!",
+        Some(&post.json),
+    );
+    let refusals = STAFF_COMMANDS.len() + 1;
+    let sent = f.wait_for_messages(GROUP, in_group + refusals, SOON).await;
+    for refusal in &sent[in_group..] {
+        assert!(
+            refusal.text.contains("Alleen medewerkers"),
+            "{}",
+            refusal.text
+        );
+        for word in ticket_words {
+            assert!(!refusal.text.contains(word), "{word}: {}", refusal.text);
+        }
+    }
+    for data in ["k:1", "c:1"] {
+        let press = f.press(&outsider(), &post.json, data);
+        f.wait_callback_answered(&press, SOON).await;
+        let answers = f.callback_answers(&press);
+        assert_eq!(answers.len(), 1, "{data}: answered once");
+        assert!(
+            answers[0].as_deref().unwrap_or("").contains("Alleen"),
+            "{data}"
+        );
+    }
+
+    // (b) A staff member in a private chat with the bot: the commands are silent, the buttons
+    // only acknowledged, and a "reply" to the ticket's post is just a question to the bot.
+    let marieke = staff();
+    for cmd in STAFF_COMMANDS {
+        f.send_text(&marieke, cmd);
+    }
+    let mut reply = json!({"text": "Dat kunt u het best aan uw huisarts vragen."});
+    reply["reply_to_message"] = post.json.clone();
+    f.private_message(&marieke, reply);
+    let answer = f.wait_for_messages(marieke.chat_id(), 1, SOON).await[0].clone();
+    for data in ["k:1", "c:1"] {
+        let press = f.press(&marieke, &answer.json, data);
+        f.wait_callback_answered(&press, SOON).await;
+        assert_eq!(f.callback_answers(&press), vec![None], "{data}");
+    }
+    // Barrier: the chat's updates run in order; once /taal is answered, all before it were.
+    f.send_text(&marieke, "/taal");
+    let private = f.wait_for_messages(marieke.chat_id(), 2, SOON).await;
+    assert!(private[1].callback_data().contains(&"l:nl".to_string()));
+    assert_eq!(
+        private.len(),
+        2,
+        "only the question and /taal were answered"
+    );
+    for word in ticket_words {
+        assert!(
+            !private[0].text.contains(word),
+            "{word}: {}",
+            private[0].text
+        );
+    }
+
+    // (c) A staff member in another group: commands, a reply to the ticket's post and the
+    // ticket buttons there do nothing and send nothing.
+    let other = -1_009_876_000i64;
+    for cmd in STAFF_COMMANDS {
+        f.send_group_text(other, &marieke, cmd);
+    }
+    f.send_group_reply(
+        other,
+        &marieke,
+        "Antwoord voor de patiënt",
+        Some(&post.json),
+    );
+    let elsewhere = json!({"message_id": 3, "chat": {"id": other, "type": "supergroup", "title": "Familie-app"}, "date": 1_750_000_000, "text": "oud bericht"});
+    for data in ["k:1", "c:1"] {
+        let press = f.press(&marieke, &elsewhere, data);
+        // The group's updates run in order: the last press is the barrier.
+        f.wait_callback_answered(&press, SOON).await;
+        assert_eq!(f.callback_answers(&press), vec![None], "{data}");
+    }
+    assert!(
+        f.sent_to(other).is_empty(),
+        "nothing sent to the other group"
+    );
+
+    // Nothing was done: no relay, no status change, nothing to the patient.
+    assert!(f.requests_of("copyMessage").is_empty(), "nothing relayed");
+    assert_eq!(desk_state(&store), state);
+    assert_eq!(
+        f.sent_to(p.chat_id()).len(),
+        to_patient,
+        "nothing to the patient"
+    );
+    assert_eq!(
+        f.sent_to(GROUP).len(),
+        in_group + refusals,
+        "only the refusals in the group"
+    );
+
+    // The same command from staff in the triage group works (so the above was refused, not
+    // broken).
+    f.send_group_text(GROUP, &marieke, "/close 1");
+    let closed = f
+        .wait_for_messages(GROUP, in_group + refusals + 1, SOON)
+        .await
+        .pop()
+        .unwrap();
+    assert!(closed.text.contains("#1 is gesloten"), "{}", closed.text);
+    assert_eq!(
+        store.ticket(TicketNo(1)).unwrap().unwrap().status,
+        Status::Closed
+    );
     bot.stop().await.unwrap();
 }

@@ -5,6 +5,7 @@
 //! own. Every reply goes through [`send_reply`], which renders HTML and splits it.
 
 use super::commands::{self, Callback, Command};
+use super::flood::{Flood, Verdict};
 use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
 use super::isolate::isolate;
 use super::prefs::ChatLangs;
@@ -22,7 +23,7 @@ use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
     CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Me,
-    MediaKind, MessageId, MessageKind, ParseMode, ReplyParameters,
+    MediaKind, MessageId, MessageKind, ParseMode, ReplyParameters, UpdateKind,
 };
 use teloxide::{RequestError, dptree};
 
@@ -42,6 +43,8 @@ pub(crate) struct Acked(Arc<AtomicBool>);
 /// - the triage group (when configured) → [`triage::on_group_message`]: staff commands and
 ///   staff replies to tickets; anything else there is ignored
 /// - a staff command (`/open`, `/close`, `/stats`, `/reload`) anywhere else → refused silently, logged
+/// - a private chat over its flood allowance ([`super::flood`]) → [`on_flood`]: one slow-down
+///   note, then silence (button presses acknowledged); urgent messages are answered anyway
 /// - button press (callback query) → [`on_callback`], always acknowledged (take/close under
 ///   a ticket post → the desk)
 /// - the bot added to a group → its chat id logged (to configure the triage group)
@@ -61,6 +64,13 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
             HandlerResult::Ok(())
         });
 
+    // Under each kind it looks at, so the bot still asks Telegram for only these kinds.
+    let flood_gate = || dptree::filter_map(flood_check).endpoint(on_flood::<E>);
+    let flooded = dptree::entry()
+        .branch(Update::filter_message().chain(flood_gate()))
+        .branch(Update::filter_edited_message().chain(flood_gate()))
+        .branch(Update::filter_callback_query().chain(flood_gate()));
+
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
         .branch(dptree::filter_map(command_in).endpoint(on_command::<E>))
@@ -79,6 +89,7 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
         dptree::entry()
             .branch(triage_group)
             .branch(staff_commands_elsewhere)
+            .branch(flooded)
             .branch(private_messages)
             .branch(added_to_group)
             .branch(private_edits)
@@ -92,6 +103,78 @@ fn command_in(msg: Message, me: Me) -> Option<Command> {
 
 fn staff_command_in(msg: Message, me: Me) -> Option<commands::StaffCommand> {
     commands::parse_staff(msg.text()?, me.username())
+}
+
+/// A private chat's message, edit or button press over the chat's flood allowance; `None`
+/// when it is answered as usual (within the allowance, urgent, or not from a private chat).
+fn flood_check(update: Update, flood: Arc<Flood>) -> Option<Flooded> {
+    let (chat, text) = match &update.kind {
+        UpdateKind::Message(m) | UpdateKind::EditedMessage(m) if m.chat.is_private() => {
+            (m.chat.id, m.text())
+        }
+        UpdateKind::CallbackQuery(q) => {
+            // Counted against the presser's own chat only (see `on_callback`).
+            let chat = q.message.as_ref().map(|m| m.chat().id)?;
+            (chat == ChatId::from(q.from.id)).then_some((chat, None))?
+        }
+        _ => return None,
+    };
+    let verdict = flood.check(chat, || {
+        text.is_some_and(|t| crate::safety::urgency(t).is_some())
+    });
+    match verdict {
+        Verdict::Answer => None,
+        Verdict::Urgent => {
+            log::info!("flood control: an urgent message is answered despite the flood");
+            None
+        }
+        Verdict::SlowDown | Verdict::Silent => Some(Flooded {
+            chat,
+            note: verdict == Verdict::SlowDown,
+            per_minute: flood.per_minute(),
+        }),
+    }
+}
+
+/// An update stopped by flood control.
+#[derive(Debug, Clone)]
+struct Flooded {
+    chat: ChatId,
+    /// Send the slow-down note (the first message over the allowance).
+    note: bool,
+    per_minute: u32,
+}
+
+/// Over the allowance: the first time the patient gets the slow-down note, after that
+/// nothing (a button press is still acknowledged, as every one is).
+async fn on_flood<E: AnswerEngine>(
+    bot: TgBot,
+    update: Update,
+    flooded: Flooded,
+    acked: Acked,
+    engine: EngineHandle<E>,
+    langs: Arc<ChatLangs>,
+) -> HandlerResult {
+    let language_code = match &update.kind {
+        UpdateKind::Message(m) | UpdateKind::EditedMessage(m) => language_code(m),
+        UpdateKind::CallbackQuery(q) => {
+            acknowledge(&bot, q, &acked, None).await?;
+            q.from.language_code.as_deref()
+        }
+        _ => None,
+    };
+    if !flooded.note {
+        log::debug!("flood control: not answered");
+        return Ok(());
+    }
+    log::info!(
+        "flood control: a chat exceeded {} messages/minute; sent the slow-down note",
+        flooded.per_minute
+    );
+    let engine = engine.load_full();
+    let lang = langs.lang_without_text(flooded.chat, language_code);
+    let paras = paras_of(&text(&*engine, "tg_flood", lang));
+    send_reply(&bot, flooded.chat, &paras, None, None).await
 }
 
 /// The bot was added to (or removed from) a chat. When it joins a group, the group's id is
@@ -300,20 +383,24 @@ async fn on_callback<E: AnswerEngine>(
     }
     // Patients' buttons are only ever sent in private chats; a press anywhere else is
     // acknowledged and otherwise ignored.
-    let chat = query
+    let Some(chat) = query
         .message
         .as_ref()
         .map(|m| m.chat())
         .filter(|c| c.is_private())
-        .map(|c| c.id);
-    let lang = match chat {
-        Some(chat) => langs.lang_without_text(chat, query.from.language_code.as_deref()),
-        None => Lang::Nl,
-    };
-    let Some(chat) = chat else {
+        .map(|c| c.id)
+    else {
         log::info!("button press outside a private chat: acknowledged only");
         return acknowledge(&bot, &query, &acked, None).await;
     };
+    // A private chat is the conversation with the person pressing. A press that claims
+    // another person's chat (no real client sends one) must not act on, or answer into, that
+    // chat: its recent questions, its ticket, its language.
+    if chat != ChatId::from(query.from.id) {
+        log::warn!("button press on a message of another chat: acknowledged only");
+        return acknowledge(&bot, &query, &acked, None).await;
+    }
+    let lang = langs.lang_without_text(chat, query.from.language_code.as_deref());
 
     match action {
         Some(Callback::Topic(id)) => match engine.answer_topic(&id, lang) {

@@ -10,6 +10,7 @@
 //! | `serve` | the production entry point: token, startup checks, polling, shutdown |
 //! | `html` | escaping and splitting replies (pure) |
 //! | `commands` | parsing commands and button callback data (pure) |
+//! | `flood` | flood control per chat: a sliding-window limit, one slow-down note (pure) |
 //! | `prefs` | per-chat language memory |
 //! | `texts` | the door's own `tg_` texts with built-in fallbacks |
 //! | `triage` | the triage desk: escalation, tickets in the staff group, staff replies, staff commands |
@@ -17,10 +18,12 @@
 //! | `retry` | sending a reply again after a transient failure (5xx, network, timeout) |
 //!
 //! Invariants: only private chats and the configured triage group are ever answered; every callback query is answered
-//! exactly once; every dynamic piece of text is escaped; logs carry no message text, names,
-//! usernames or chat ids.
+//! exactly once; a private chat over its flood allowance gets one slow-down note and no
+//! answers for the rest of the minute, except to urgent messages; every dynamic piece of text
+//! is escaped; logs carry no message text, names, usernames or chat ids.
 
 pub mod commands;
+pub mod flood;
 mod handlers;
 pub mod html;
 mod isolate;

@@ -4,6 +4,7 @@
 //! as the stop signal. [`run`] is the same code with both passed in, for tests and embedding.
 
 use super::commands::{MENU_EN, MENU_NL};
+use super::flood::Flood;
 use super::handlers::schema;
 use super::isolate::kind_name;
 use super::prefs::ChatLangs;
@@ -49,6 +50,9 @@ pub struct ServeConfig {
     /// configuration names a triage chat. `None`: no desk (patients are told how to reach
     /// the hospital instead).
     pub triage: Option<TriageSetup>,
+    /// Messages a private chat may send per minute before flood control stops answering it
+    /// for the rest of the minute ([`super::flood`]); 0 switches it off.
+    pub flood_per_minute: u32,
 }
 
 impl ServeConfig {
@@ -61,6 +65,7 @@ impl ServeConfig {
             request_timeout: Duration::from_secs(17),
             startup_attempts: 6,
             triage: None,
+            flood_per_minute: crate::config::DEFAULT_FLOOD_PER_MINUTE,
         }
     }
 
@@ -126,9 +131,11 @@ impl ServeError {
 pub async fn serve<E: AnswerEngine>(
     engine: EngineHandle<E>,
     triage: Option<TriageSetup>,
+    flood_per_minute: u32,
 ) -> Result<(), ServeError> {
     let mut config = ServeConfig::from_env()?;
     config.triage = triage;
+    config.flood_per_minute = flood_per_minute;
     install_private_panic_hook();
     run(config, engine, stop_signal()).await
 }
@@ -141,10 +148,11 @@ pub async fn serve<E: AnswerEngine>(
 pub fn serve_blocking<E: AnswerEngine>(
     engine: EngineHandle<E>,
     triage: Option<TriageSetup>,
+    flood_per_minute: u32,
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(engine, triage));
+    let outcome = runtime.block_on(serve(engine, triage, flood_per_minute));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -269,7 +277,13 @@ where
     });
 
     let mut dispatcher = Dispatcher::builder(bot, schema::<E>())
-        .dependencies(dptree::deps![engine, Arc::new(ChatLangs::new()), desk])
+        .dependencies(dptree::deps![
+            engine,
+            Arc::new(ChatLangs::new()),
+            desk,
+            Arc::new(Flood::new(config.flood_per_minute))
+        ])
+        .worker_queue_size(super::flood::WORKER_QUEUE)
         .default_handler(|update| async move {
             log::debug!(
                 "ignored update {} ({})",

@@ -46,6 +46,16 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
          For medical questions about your own situation, please contact your GP (huisarts). \
          In a life-threatening emergency, call 112 straight away.",
     ),
+    (
+        "tg_flood",
+        "U stuurt veel berichten kort na elkaar. Over een minuut beantwoord ik uw berichten \
+         weer; wacht u tot die tijd even. Kan het niet wachten? Bel dan uw huisarts, of buiten \
+         kantoortijden de huisartsenpost. Bij levensgevaar belt u direct 112.",
+        "You are sending many messages in quick succession. I will answer your messages again \
+         in a minute; please wait until then. If it cannot wait, call your GP (huisarts), or \
+         outside office hours the out-of-hours GP service (huisartsenpost). In a \
+         life-threatening emergency, call 112 straight away.",
+    ),
     ("tg_none_of_these", "Geen van deze", "None of these"),
     (
         "tg_feedback_thanks",

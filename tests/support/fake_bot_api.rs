@@ -51,6 +51,9 @@ use tokio::sync::watch;
 
 pub const TELEGRAM_TEXT_LIMIT: usize = 4096;
 
+/// How often [`FakeBotApi::wait_until`] checks its condition when nothing changes here.
+pub const RECHECK: Duration = Duration::from_millis(50);
+
 /// A formatting entity: (type, offset, length), offsets and lengths in UTF-16 units.
 pub type Entity = (String, usize, usize);
 
@@ -180,7 +183,7 @@ impl Patient {
         self.user_id
     }
 
-    fn user_json(&self) -> Value {
+    pub fn user_json(&self) -> Value {
         let mut u = json!({"id": self.user_id, "is_bot": false, "first_name": self.first_name});
         if let Some(name) = &self.username {
             u["username"] = json!(name);
@@ -191,7 +194,7 @@ impl Patient {
         u
     }
 
-    fn private_chat_json(&self) -> Value {
+    pub fn private_chat_json(&self) -> Value {
         let mut c = json!({"id": self.user_id, "first_name": self.first_name, "type": "private"});
         if let Some(name) = &self.username {
             c["username"] = json!(name);
@@ -433,7 +436,9 @@ impl FakeBotApi {
         id
     }
 
-    fn private_message(&self, p: &Patient, content: Value) -> (i64, i64) {
+    /// A private message from `p` with any `content` (text, media, `reply_to_message`, …).
+    /// Returns (update_id, message_id).
+    pub fn private_message(&self, p: &Patient, content: Value) -> (i64, i64) {
         let (message_id, date) = {
             let mut inner = self.shared.lock();
             inner.chats.insert(p.chat_id(), p.private_chat_json());
@@ -633,6 +638,12 @@ impl FakeBotApi {
     /// The patient taps a button with `data` under `message` (a message the bot sent, or any
     /// message JSON). Returns the callback query id.
     pub fn press(&self, p: &Patient, message: &Value, data: &str) -> String {
+        self.press_query(p, json!({"message": message, "data": data}))
+    }
+
+    /// A callback query from `p` with any `fields` (`message`, `data`, `inline_message_id`…;
+    /// a missing `data` is a game button). Returns the callback query id.
+    pub fn press_query(&self, p: &Patient, fields: Value) -> String {
         let id = {
             let mut inner = self.shared.lock();
             let id = format!(
@@ -645,16 +656,13 @@ impl FakeBotApi {
             id
         };
         let chat_instance = format!("-{}", 9_000_000_000i64 + p.user_id);
-        self.push_update(
-            "callback_query",
-            json!({
-                "id": id,
-                "from": p.user_json(),
-                "message": message,
-                "chat_instance": chat_instance,
-                "data": data,
-            }),
-        );
+        let mut query = json!({
+            "id": id,
+            "from": p.user_json(),
+            "chat_instance": chat_instance,
+        });
+        merge(&mut query, fields);
+        self.push_update("callback_query", query);
         id
     }
 
@@ -728,7 +736,9 @@ impl FakeBotApi {
         self.shared.lock().updates.len()
     }
 
-    /// Waits until `cond` holds (checked on every change), or panics after `timeout`.
+    /// Waits until `cond` holds, or panics after `timeout`. Checked on every change of this
+    /// server, and every [`RECHECK`] too, for conditions on other state (the bot's database)
+    /// that can come true after the server's last change.
     pub async fn wait_until(
         &self,
         what: &str,
@@ -742,9 +752,11 @@ impl FakeBotApi {
             if cond(self) {
                 return;
             }
-            match tokio::time::timeout_at(deadline, rx.changed()).await {
+            let next = deadline.min(tokio::time::Instant::now() + RECHECK);
+            match tokio::time::timeout_at(next, rx.changed()).await {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => panic!("fake server gone while waiting for: {what}"),
+                Err(_) if tokio::time::Instant::now() < deadline => {}
                 Err(_) => {
                     if cond(self) {
                         return;

@@ -120,7 +120,12 @@ pub async fn run(chats: usize, per_chat: usize, limits: Limits, timeout: Duratio
     let vm_hwm_before_kib = vm_hwm_kib();
 
     let started = Instant::now();
-    let mut bot = launch(fake, engine, |c| c.limits = limits).await;
+    let mut bot = launch(fake, engine, |c| {
+        c.limits = limits;
+        // Every chat asks all its questions at once: a flood, by design; answer them all.
+        c.flood_per_minute = c.flood_per_minute.max(per_chat as u32);
+    })
+    .await;
     let fake = &bot.fake;
     fake.wait_until(&format!("{total} answers"), timeout, |f| {
         f.sent_count() >= total

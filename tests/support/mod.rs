@@ -2,13 +2,14 @@
 
 #![allow(dead_code)]
 
+pub mod desk;
 pub mod fake_bot_api;
 pub mod load;
 
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq};
 use b12bot::telegram::{self, AnswerEngine, ServeConfig, ServeError};
-use fake_bot_api::FakeBotApi;
+use fake_bot_api::{FakeBotApi, Patient, Sent};
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -130,4 +131,31 @@ pub async fn launch_handle<E: AnswerEngine>(
         stop: Some(stop),
         task: Some(task),
     }
+}
+
+fn is_barrier_reply(m: &Sent) -> bool {
+    m.callback_data().iter().any(|d| d == "l:nl")
+}
+
+/// Everything the bot sent to `p`'s chat before it answered a `/taal` barrier sent now.
+///
+/// "Exactly once" and "nothing more" are checked with this barrier: the updates of one chat
+/// are handled in order, so once the `/taal` reply (language buttons) is there, everything the
+/// earlier updates caused has been sent.
+pub async fn replies_until_quiet(fake: &FakeBotApi, p: &Patient) -> Vec<Sent> {
+    let before = fake.sent_to(p.chat_id()).len();
+    fake.send_text(p, "/taal");
+    fake.wait_until("the /taal barrier reply", SOON, |f| {
+        f.sent_to(p.chat_id())
+            .iter()
+            .skip(before)
+            .any(is_barrier_reply)
+    })
+    .await;
+    let all = fake.sent_to(p.chat_id());
+    let barrier = all
+        .iter()
+        .rposition(is_barrier_reply)
+        .expect("barrier reply present");
+    all[..barrier].to_vec()
 }
