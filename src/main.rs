@@ -156,19 +156,29 @@ fn run(cli: Cli) -> Result<()> {
             let settings = b12bot::config::Config::load(path.as_deref())
                 .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
             let flood_per_minute = settings.flood_per_minute;
-            let triage = match settings.triage_chat_id {
-                Some(_) => {
-                    let store = b12bot::store::Store::open(&settings.data_dir)?;
-                    Some(b12bot::telegram::TriageSetup {
-                        store,
-                        config: settings,
-                        faq: Some(b12bot::telegram::FaqSource {
-                            dir: cli.faq.clone(),
-                            config,
-                        }),
-                    })
+            // The database protects patients' messages against a crash and holds the
+            // desk's tickets. A broken data directory is said loudly, but the bot still
+            // answers FAQ questions.
+            let store = match b12bot::store::Store::open(&settings.data_dir) {
+                Ok(store) => Some(store),
+                Err(e) => {
+                    log::error!(
+                        "{e}; the bot answers questions without its database: messages are not \
+                         protected against a crash and the triage desk is off"
+                    );
+                    None
                 }
-                None => None,
+            };
+            let triage = match (settings.triage_chat_id, &store) {
+                (Some(_), Some(store)) => Some(b12bot::telegram::TriageSetup {
+                    store: store.clone(),
+                    config: settings,
+                    faq: Some(b12bot::telegram::FaqSource {
+                        dir: cli.faq.clone(),
+                        config,
+                    }),
+                }),
+                _ => None,
             };
             let engine = load(&cli.faq, config)?;
             let engine = b12bot::telegram::engine_handle(engine);
@@ -187,7 +197,9 @@ fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
                 .ok()
             });
-            if let Err(e) = b12bot::telegram::serve_blocking(engine, triage, flood_per_minute) {
+            if let Err(e) =
+                b12bot::telegram::serve_blocking(engine, store, triage, flood_per_minute)
+            {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }

@@ -392,6 +392,16 @@ pub enum UpdateSeen {
     Answered,
 }
 
+/// An update as it arrives, for [`Store::record_updates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingUpdate {
+    pub update_id: i64,
+    /// The chat it belongs to (so `forget` finds it); `None` for updates without a chat.
+    pub chat_id: Option<i64>,
+    /// The update's JSON, kept until it is answered.
+    pub payload: String,
+}
+
 /// An update recorded and not yet answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingUpdate {
@@ -619,6 +629,31 @@ impl Store {
                 Ok(conn)
             })
             .map_err(|e| e.at(path))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                conn: Mutex::new(conn),
+            }),
+        })
+    }
+
+    /// A second connection to the same file whose commits are not flushed to the disk
+    /// (`synchronous=NORMAL`): a commit survives the process being killed (the operating
+    /// system has it) but not a power cut. Only for writes whose loss is harmless and that
+    /// must be quick: marking an update answered (lost, the update is answered again).
+    pub fn relaxed(&self) -> Result<Store> {
+        let path = self.path();
+        let conn = Connection::open(path)
+            .and_then(|conn| {
+                conn.busy_timeout(Duration::from_secs(5))?;
+                conn.execute_batch(
+                    "PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA secure_delete = ON;",
+                )?;
+                Ok(conn)
+            })
+            .map_err(|e| StoreError::Db(e).at(path))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -921,27 +956,45 @@ impl Store {
         payload: &str,
         now: i64,
     ) -> Result<UpdateSeen> {
+        let seen = self.record_updates(
+            &[IncomingUpdate {
+                update_id,
+                chat_id,
+                payload: payload.to_string(),
+            }],
+            now,
+        )?;
+        Ok(seen[0])
+    }
+
+    /// [`Store::record_update`] for a whole `getUpdates` batch, in one transaction (one
+    /// commit per batch instead of one per update). The result is in the batch's order.
+    pub fn record_updates(&self, batch: &[IncomingUpdate], now: i64) -> Result<Vec<UpdateSeen>> {
         self.write(|tx| {
-            let status: Option<String> = tx
-                .tx
-                .query_row(
-                    "SELECT status FROM updates WHERE update_id = ?1",
-                    [update_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            Ok(match status.as_deref() {
-                Some("answered") => UpdateSeen::Answered,
-                Some(_) => UpdateSeen::Unanswered,
-                None => {
-                    tx.tx.execute(
-                        "INSERT INTO updates (update_id, chat_id, status, payload, received_at)
-                         VALUES (?1, ?2, 'received', ?3, ?4)",
-                        params![update_id, chat_id, payload, now],
-                    )?;
-                    UpdateSeen::New
-                }
-            })
+            let mut seen = Vec::with_capacity(batch.len());
+            for u in batch {
+                let status: Option<String> = tx
+                    .tx
+                    .query_row(
+                        "SELECT status FROM updates WHERE update_id = ?1",
+                        [u.update_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                seen.push(match status.as_deref() {
+                    Some("answered") => UpdateSeen::Answered,
+                    Some(_) => UpdateSeen::Unanswered,
+                    None => {
+                        tx.tx.execute(
+                            "INSERT INTO updates (update_id, chat_id, status, payload, received_at)
+                             VALUES (?1, ?2, 'received', ?3, ?4)",
+                            params![u.update_id, u.chat_id, u.payload, now],
+                        )?;
+                        UpdateSeen::New
+                    }
+                });
+            }
+            Ok(seen)
         })
     }
 
@@ -965,6 +1018,19 @@ impl Store {
                 tx.enqueue(o, now)?;
             }
             Ok(true)
+        })
+    }
+
+    /// Forgets answered updates received before `before`. Telegram redelivers an update it
+    /// was not told about for at most 24 hours, so older records cannot catch a duplicate;
+    /// and update ids may start afresh after a quiet week (or for a new bot), when an old
+    /// record would wrongly hide a new update.
+    pub fn forget_answered_updates(&self, before: i64) -> Result<u64> {
+        self.write(|tx| {
+            Ok(tx.tx.execute(
+                "DELETE FROM updates WHERE status = 'answered' AND received_at < ?1",
+                [before],
+            )? as u64)
         })
     }
 

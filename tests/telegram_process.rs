@@ -35,11 +35,14 @@ async fn assert_binary_has_serve() {
 
 struct BotProcess {
     child: Child,
+    /// The bot's data directory (its database), removed with the process.
+    _data: tempfile::TempDir,
 }
 
 impl BotProcess {
     async fn spawn(envs: &[(&str, &str)], rust_log: &str) -> BotProcess {
         assert_binary_has_serve().await;
+        let data = tempfile::tempdir().expect("data dir");
         let mut cmd = Command::new(binary());
         cmd.arg("--faq")
             .arg(faq_dir())
@@ -48,6 +51,7 @@ impl BotProcess {
             .env_remove("TELOXIDE_API_URL")
             .env_remove("TELOXIDE_PROXY")
             .env("RUST_LOG", rust_log)
+            .env("B12BOT_DATA_DIR", data.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -57,6 +61,7 @@ impl BotProcess {
         }
         BotProcess {
             child: cmd.spawn().expect("spawn b12bot serve"),
+            _data: data,
         }
     }
 

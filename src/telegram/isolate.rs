@@ -10,6 +10,7 @@
 
 use super::handlers::{Acked, acknowledge, send_reply};
 use super::html::Para;
+use super::ledger::{Ledger, is_transient};
 use super::prefs::ChatLangs;
 use super::texts::text;
 use super::{AnswerEngine, EngineHandle, TgBot};
@@ -41,8 +42,11 @@ pub(crate) fn isolate<E: AnswerEngine>(
                 let bot: Arc<TgBot> = deps.get();
                 let engine: Arc<EngineHandle<E>> = deps.get();
                 let langs: Arc<Arc<ChatLangs>> = deps.get();
+                let ledger: Arc<Ledger> = deps.get();
+                let _admitted = ledger.admit().await;
+                log::trace!("handling update {}", update.id.0);
                 let task = tokio::spawn(inner.execute(deps, cont));
-                match task.await {
+                let flow = match task.await {
                     Ok(flow) => flow,
                     Err(err) => {
                         let what = if err.is_panic() {
@@ -58,7 +62,16 @@ pub(crate) fn isolate<E: AnswerEngine>(
                         apologise(&bot, &update, &engine, &langs, &acked).await;
                         ControlFlow::Break(Ok(()))
                     }
+                };
+                // Handled (answered, ignored, or apologised for after a panic, which a replay
+                // would only repeat): never again. Telegram unreachable: again, later.
+                match &flow {
+                    ControlFlow::Break(Err(err)) if is_transient(err) => {
+                        ledger.retry_later(Update::clone(&update))
+                    }
+                    _ => ledger.answered(&update).await,
                 }
+                flow
             }
         },
         sig,

@@ -8,6 +8,7 @@
 //! | `handlers` | the whole handler tree in one [`schema`] function, and the small handlers |
 //! | `isolate` | catching a panic in one handler so the bot keeps serving that chat |
 //! | `serve` | the production entry point: token, startup checks, polling, shutdown |
+//! | `ledger` | long polling that records each update before confirming it: at-least-once, de-duplicated |
 //! | `html` | escaping and splitting replies (pure) |
 //! | `commands` | parsing commands and button callback data (pure) |
 //! | `flood` | flood control per chat: a sliding-window limit, one slow-down note (pure) |
@@ -27,6 +28,7 @@ pub mod flood;
 mod handlers;
 pub mod html;
 mod isolate;
+pub mod ledger;
 pub mod outbox;
 pub mod prefs;
 mod retry;

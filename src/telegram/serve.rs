@@ -7,6 +7,7 @@ use super::commands::{MENU_EN, MENU_NL};
 use super::flood::Flood;
 use super::handlers::schema;
 use super::isolate::kind_name;
+use super::ledger::{Ledger, listener};
 use super::prefs::ChatLangs;
 use super::texts::text;
 use super::triage::{Desk, DeskHandle, TriageSetup};
@@ -24,7 +25,7 @@ use teloxide::prelude::*;
 use teloxide::requests::{HasPayload, Output, Request};
 use teloxide::stop::StopToken;
 use teloxide::types::{BotCommand, Me};
-use teloxide::update_listeners::{Polling, UpdateListener};
+use teloxide::update_listeners::UpdateListener;
 use teloxide::{ApiError, Bot, RequestError, dptree};
 
 /// How to reach Telegram, and how hard to push it.
@@ -46,6 +47,11 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// `getMe` attempts at startup while Telegram is unreachable (a wrong token fails at once).
     pub startup_attempts: u32,
+    /// The database: every update is recorded in it before Telegram is told it arrived, so a
+    /// crash loses no patient's message (see [`super::ledger`]). `None` (no database, or one
+    /// that cannot be opened): answered without that protection. When `None` and a triage
+    /// desk is set up, the desk's database is used.
+    pub store: Option<crate::store::Store>,
     /// The database and configuration for the triage desk; the desk runs when the
     /// configuration names a triage chat. `None`: no desk (patients are told how to reach
     /// the hospital instead).
@@ -64,6 +70,7 @@ impl ServeConfig {
             poll_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(17),
             startup_attempts: 6,
+            store: None,
             triage: None,
             flood_per_minute: crate::config::DEFAULT_FLOOD_PER_MINUTE,
         }
@@ -130,10 +137,12 @@ impl ServeError {
 /// committed before it returns `Ok`).
 pub async fn serve<E: AnswerEngine>(
     engine: EngineHandle<E>,
+    store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
 ) -> Result<(), ServeError> {
     let mut config = ServeConfig::from_env()?;
+    config.store = store;
     config.triage = triage;
     config.flood_per_minute = flood_per_minute;
     install_private_panic_hook();
@@ -147,12 +156,13 @@ pub async fn serve<E: AnswerEngine>(
 /// runs.
 pub fn serve_blocking<E: AnswerEngine>(
     engine: EngineHandle<E>,
+    store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(engine, triage, flood_per_minute));
+    let outcome = runtime.block_on(serve(engine, store, triage, flood_per_minute));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -264,11 +274,16 @@ where
     // With the desk: the FAQ folder is watched here, and a refused edit reaches the group.
     let _faq_watch = desk.as_ref().and_then(|desk| watch_faq(&engine, desk));
 
-    let mut listener = Polling::builder(bot.clone())
-        .timeout(config.poll_timeout)
-        .delete_webhook()
-        .await
-        .build();
+    delete_webhook(&bot).await;
+    let store = config
+        .store
+        .clone()
+        .or_else(|| config.triage.as_ref().map(|t| t.store.clone()));
+    if store.is_none() {
+        log::warn!("no database: updates are not recorded, so a crash can lose a message");
+    }
+    let (ledger, retry) = Ledger::new(store);
+    let mut listener = listener(bot.clone(), ledger.clone(), retry, config.poll_timeout);
     let stop_polling = listener.stop_token();
     let fatal: Arc<Mutex<Option<ServeError>>> = Arc::default();
     let listener_errors = Arc::new(ListenerErrors {
@@ -281,7 +296,8 @@ where
             engine,
             Arc::new(ChatLangs::new()),
             desk,
-            Arc::new(Flood::new(config.flood_per_minute))
+            Arc::new(Flood::new(config.flood_per_minute)),
+            ledger
         ])
         .worker_queue_size(super::flood::WORKER_QUEUE)
         .default_handler(|update| async move {
@@ -354,6 +370,19 @@ fn watch_faq<E: AnswerEngine>(
             log::warn!("cannot watch {} for edits: {e}", source.dir.display());
             None
         }
+    }
+}
+
+/// Long polling does not work while a webhook is set: remove one (keeping its pending
+/// updates, which polling then fetches). A failure is logged; polling then reports it.
+async fn delete_webhook(bot: &TgBot) {
+    match send_retrying(bot.get_webhook_info()).await {
+        Ok(info) if info.url.is_none() => {}
+        Ok(_) => match send_retrying(bot.delete_webhook()).await {
+            Ok(_) => log::info!("webhook removed: the bot polls for updates"),
+            Err(e) => log::warn!("deleteWebhook failed: {}", describe(&e)),
+        },
+        Err(e) => log::warn!("getWebhookInfo failed: {}", describe(&e)),
     }
 }
 
