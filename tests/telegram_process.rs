@@ -6,98 +6,10 @@
 mod support;
 
 use serde_json::json;
-use std::path::PathBuf;
-use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use support::fake_bot_api::{FakeBotApi, Patient};
-use support::{SOON, TOKEN, faq_dir};
-use tokio::io::AsyncReadExt;
-use tokio::process::{Child, Command};
-
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_b12bot"))
-}
-
-/// The binary must be this package's (a target dir shared between checkouts of the same
-/// crate can hold another checkout's build under the same name).
-async fn assert_binary_has_serve() {
-    let out = Command::new(binary())
-        .args(["serve", "--help"])
-        .output()
-        .await
-        .expect("run b12bot");
-    assert!(
-        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("TELOXIDE_TOKEN"),
-        "{} has no `serve` subcommand: rebuild this package",
-        binary().display()
-    );
-}
-
-struct BotProcess {
-    child: Child,
-    /// The bot's data directory (its database), removed with the process.
-    _data: tempfile::TempDir,
-}
-
-impl BotProcess {
-    async fn spawn(envs: &[(&str, &str)], rust_log: &str) -> BotProcess {
-        assert_binary_has_serve().await;
-        let data = tempfile::tempdir().expect("data dir");
-        let mut cmd = Command::new(binary());
-        cmd.arg("--faq")
-            .arg(faq_dir())
-            .arg("serve")
-            .env_remove("TELOXIDE_TOKEN")
-            .env_remove("TELOXIDE_API_URL")
-            .env_remove("TELOXIDE_PROXY")
-            .env("RUST_LOG", rust_log)
-            .env("B12BOT_DATA_DIR", data.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        BotProcess {
-            child: cmd.spawn().expect("spawn b12bot serve"),
-            _data: data,
-        }
-    }
-
-    async fn against(fake: &FakeBotApi, rust_log: &str) -> BotProcess {
-        let url = fake.url();
-        BotProcess::spawn(
-            &[("TELOXIDE_TOKEN", TOKEN), ("TELOXIDE_API_URL", &url)],
-            rust_log,
-        )
-        .await
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.id().expect("still running");
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{name}"), &pid.to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
-    }
-
-    /// Waits for the process to exit; returns its status and everything it wrote to stderr.
-    async fn exit(mut self) -> (ExitStatus, String) {
-        let mut stderr = self.child.stderr.take().expect("piped");
-        let reader = tokio::spawn(async move {
-            let mut s = String::new();
-            let _ = stderr.read_to_string(&mut s).await;
-            s
-        });
-        let status = tokio::time::timeout(SOON, self.child.wait())
-            .await
-            .expect("b12bot exits within the time limit")
-            .expect("wait for b12bot");
-        (status, reader.await.unwrap())
-    }
-}
+use support::process::BotProcess;
+use support::{SOON, TOKEN};
 
 fn nl_patient(id: i64) -> Patient {
     Patient::new(id, "Anneke", Some("nl"))

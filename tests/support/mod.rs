@@ -5,6 +5,9 @@
 pub mod desk;
 pub mod fake_bot_api;
 pub mod load;
+// Integration tests only: examples have no `CARGO_BIN_EXE_b12bot`.
+#[cfg(test)]
+pub mod process;
 
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq};

@@ -1,0 +1,155 @@
+//! A broken data directory: a damaged database file, a read-only file system, a disk that
+//! fills up while the bot runs. Each time the real `b12bot serve` process says clearly what
+//! is wrong and what it could not store, and patients' questions are still answered.
+//!
+//! The read-only and full file systems are real ones (a read-only bind mount, a small tmpfs),
+//! mounted in a mount namespace of the bot's own, so nothing outside the test sees them.
+
+mod support;
+
+use b12bot::store::Store;
+use std::io::Write;
+use std::path::Path;
+use support::fake_bot_api::{FakeBotApi, Patient, Sent};
+use support::process::BotProcess;
+use support::{SOON, TOKEN};
+
+const DATABASE: &str = "b12bot.sqlite";
+
+async fn serve_on(fake: &FakeBotApi, data: &Path, setup: Option<&str>) -> BotProcess {
+    let url = fake.url();
+    let bot = BotProcess::spawn_in(
+        data,
+        setup,
+        &[("TELOXIDE_TOKEN", TOKEN), ("TELOXIDE_API_URL", &url)],
+        "info",
+    )
+    .await;
+    fake.wait_polling(SOON).await;
+    bot
+}
+
+/// Sends `text` and waits for the bot's next answer to that chat.
+async fn ask(fake: &FakeBotApi, p: &Patient, text: &str) -> Sent {
+    let before = fake.sent_to(p.chat_id()).len();
+    fake.send_text(p, text);
+    let mut sent = fake.wait_for_messages(p.chat_id(), before + 1, SOON).await;
+    sent.swap_remove(before)
+}
+
+/// An FAQ question and a lab value, answered as usual.
+async fn still_answers(fake: &FakeBotApi, p: &Patient) {
+    let faq = ask(fake, p, "wat is vitamine b12?").await;
+    assert!(faq.text.contains("cobalamine"), "{}", faq.text);
+    let value = ask(fake, p, "mijn b12 was 180 pmol/l").await;
+    assert!(value.text.contains("MMA"), "{}", value.text);
+    assert!(value.text.contains("huisarts"), "{}", value.text);
+}
+
+async fn stop(bot: BotProcess) -> String {
+    bot.signal("TERM");
+    let (status, stderr) = bot.exit().await;
+    assert_eq!(status.code(), Some(0), "graceful exit; stderr:\n{stderr}");
+    stderr
+}
+
+fn assert_said(stderr: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(stderr.contains(needle), "log lacks {needle:?}:\n{stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_database_is_named_kept_as_it_is_and_the_bot_answers_without_it() {
+    let fake = FakeBotApi::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join(DATABASE);
+    let junk = b"half a backup, copied over the database by hand\n".repeat(300);
+    std::fs::write(&db, &junk).unwrap();
+
+    let bot = serve_on(&fake, data.path(), None).await;
+    still_answers(&fake, &Patient::new(5101, "Anneke", Some("nl"))).await;
+    let stderr = stop(bot).await;
+
+    assert_said(
+        &stderr,
+        &[
+            &db.display().to_string(),
+            "damaged or not a database",
+            "restore a backup",
+            "without its database",
+            "not protected against a crash",
+        ],
+    );
+    // Kept for inspection: not repaired, not replaced by an empty database.
+    assert_eq!(std::fs::read(&db).unwrap(), junk);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_file_system_is_said_and_the_bot_answers_without_its_database() {
+    let fake = FakeBotApi::start(TOKEN).await;
+    // A database from an earlier run, on a file system that has since become read-only.
+    let existing = tempfile::tempdir().unwrap();
+    drop(Store::open(existing.path()).expect("a fresh database"));
+    // And a data directory whose database was never created.
+    let empty = tempfile::tempdir().unwrap();
+
+    for (data, says) in [
+        (existing.path(), ["cannot write", "read-only for this user"]),
+        (
+            empty.path(),
+            ["cannot create the database", "Read-only file system"],
+        ),
+    ] {
+        let d = data.display();
+        let setup = format!("mount --bind '{d}' '{d}'\nmount -o remount,bind,ro '{d}'");
+        let bot = serve_on(&fake, data, Some(&setup)).await;
+        still_answers(&fake, &Patient::new(5201, "Anneke", Some("nl"))).await;
+        let stderr = stop(bot).await;
+        assert_said(
+            &stderr,
+            &[
+                &data.join(DATABASE).display().to_string(),
+                says[0],
+                says[1],
+                "without its database",
+            ],
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
+    let fake = FakeBotApi::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().display();
+    let setup = format!("mount -t tmpfs -o size=1m,mode=0700 tmpfs '{d}'");
+    let bot = serve_on(&fake, data.path(), Some(&setup)).await;
+    let p = Patient::new(5301, "Anneke", Some("nl"));
+    still_answers(&fake, &p).await;
+
+    // Fill the bot's tmpfs (seen through its own root) to the last byte.
+    let filler = format!("/proc/{}/root{}/filler", bot.pid(), data.path().display());
+    let mut file = std::fs::File::create(&filler).expect("a file on the bot's file system");
+    let chunk = vec![0u8; 4096];
+    let full = loop {
+        if let Err(e) = file.write_all(&chunk).and_then(|()| file.sync_all()) {
+            break e;
+        }
+    };
+    assert_eq!(full.raw_os_error(), Some(28), "ENOSPC: {full}");
+    still_answers(&fake, &p).await;
+
+    // Space freed: the bot records again without being restarted.
+    drop(file);
+    std::fs::remove_file(&filler).unwrap();
+    still_answers(&fake, &p).await;
+    let stderr = stop(bot).await;
+
+    assert_said(&stderr, &["the disk is full", "without crash protection"]);
+    let unrecorded = stderr.matches("could not record").count();
+    assert_eq!(
+        unrecorded, 2,
+        "only the two questions asked while full:\n{stderr}"
+    );
+}
