@@ -776,6 +776,30 @@ fn unanswered_updates_come_oldest_first() {
 }
 
 #[test]
+fn answered_update_records_are_forgotten_after_the_redelivery_window_unanswered_ones_kept() {
+    let (dir, store) = fresh();
+    store.record_update(20, Some(ALICE), "{}", T0).unwrap();
+    store.record_update(21, Some(BOB), "{}", T0).unwrap();
+    store.record_update(22, Some(BOB), "{}", T0 + 100).unwrap();
+    store.answer_update(20, T0 + 1, &[]).unwrap();
+    store.answer_update(22, T0 + 101, &[]).unwrap();
+
+    // Received before T0 + 50 and answered: only update 20.
+    assert_eq!(store.forget_answered_updates(T0 + 50).unwrap(), 1);
+    let conn = raw(&dir);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM updates"), 2);
+    // The unanswered one is still answered after the next start.
+    assert_eq!(store.unanswered_updates().unwrap()[0].update_id, 21);
+    // A forgotten id seen again counts as new (update ids can start afresh).
+    assert_eq!(
+        store
+            .record_update(20, Some(ALICE), "{}", T0 + 200)
+            .unwrap(),
+        UpdateSeen::New
+    );
+}
+
+#[test]
 fn language_preferences() {
     let (_dir, store) = fresh();
     assert_eq!(store.language(ALICE).unwrap(), None);

@@ -67,6 +67,9 @@ pub(crate) struct RetryQueue(mpsc::UnboundedReceiver<Update>);
 /// How long Telegram keeps (and may redeliver) an update it was not told about.
 const REDELIVERY_WINDOW_SECS: i64 = 24 * 3600;
 
+/// How often the records of long-answered updates are forgotten while the bot runs.
+const FORGET_EVERY: Duration = Duration::from_secs(3600);
+
 /// Attempts to answer one update within a run before it is left for the next start.
 const MAX_ATTEMPTS: u32 = 8;
 
@@ -200,18 +203,22 @@ impl Ledger {
         }
     }
 
+    /// Forgets the records of updates answered longer ago than Telegram may redeliver them
+    /// (they hold no message text, only ids and times; see [`Store::answer_update`]).
+    async fn forget_old(&self) {
+        let Some(store) = &self.store else { return };
+        let before = super::outbox::now() - REDELIVERY_WINDOW_SECS;
+        match store.call(move |s| s.forget_answered_updates(before)).await {
+            Ok(n) => log::debug!("forgot {n} old update records"),
+            Err(e) => log::warn!("could not forget old update records ({e})"),
+        }
+    }
+
     /// Recorded updates never answered (the process stopped first), oldest first.
     async fn unanswered(&self) -> Vec<Update> {
         let Some(store) = &self.store else {
             return Vec::new();
         };
-        let day_ago = super::outbox::now() - REDELIVERY_WINDOW_SECS;
-        if let Err(e) = store
-            .call(move |s| s.forget_answered_updates(day_ago))
-            .await
-        {
-            log::warn!("could not forget old update records ({e})");
-        }
         let pending = match store.call(|s| s.unanswered_updates()).await {
             Ok(pending) => pending,
             Err(e) => {
@@ -259,6 +266,8 @@ struct Poller {
     offset: i32,
     queue: VecDeque<Update>,
     replayed: bool,
+    /// When old records were last forgotten (at startup, then every [`FORGET_EVERY`]).
+    forgotten_at: Option<tokio::time::Instant>,
     failures: u32,
     pause: Option<Duration>,
     allowed: Option<Vec<AllowedUpdate>>,
@@ -272,6 +281,13 @@ impl Poller {
         loop {
             if let Some(update) = self.queue.pop_front() {
                 return Some(Ok(update));
+            }
+            if self
+                .forgotten_at
+                .is_none_or(|at| at.elapsed() >= FORGET_EVERY)
+            {
+                self.forgotten_at = Some(tokio::time::Instant::now());
+                self.ledger.forget_old().await;
             }
             if !self.replayed {
                 self.replayed = true;
@@ -370,6 +386,7 @@ pub(crate) fn listener(
         offset: 0,
         queue: VecDeque::new(),
         replayed: false,
+        forgotten_at: None,
         failures: 0,
         pause: None,
         allowed: None,
