@@ -67,8 +67,32 @@ async fn a_damaged_database_is_named_kept_as_it_is_and_the_bot_answers_without_i
     let junk = b"half a backup, copied over the database by hand\n".repeat(300);
     std::fs::write(&db, &junk).unwrap();
 
-    let bot = serve_on(&fake, data.path(), None).await;
-    still_answers(&fake, &Patient::new(5101, "Anneke", Some("nl"))).await;
+    // The triage desk is configured, but it needs the database.
+    let url = fake.url();
+    let bot = BotProcess::spawn_in(
+        data.path(),
+        None,
+        &[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("TELOXIDE_API_URL", &url),
+            ("B12BOT_TRIAGE_CHAT_ID", "-1001234567890"),
+            ("B12BOT_STAFF_IDS", "9001"),
+        ],
+        "info",
+    )
+    .await;
+    fake.wait_polling(SOON).await;
+    let p = Patient::new(5101, "Anneke", Some("nl"));
+    still_answers(&fake, &p).await;
+    // A patient who asks for a person is told how to reach the hospital, not left waiting
+    // for a ticket that cannot be stored.
+    let human = ask(&fake, &p, "ik wil graag een medewerker spreken").await;
+    assert!(human.text.contains("doorverbinden"), "{}", human.text);
+    assert!(human.text.contains("huisarts"), "{}", human.text);
+    assert!(
+        fake.sent_to(-1001234567890).is_empty(),
+        "nothing for the desk"
+    );
     let stderr = stop(bot).await;
 
     assert_said(
@@ -79,6 +103,7 @@ async fn a_damaged_database_is_named_kept_as_it_is_and_the_bot_answers_without_i
             "restore a backup",
             "without its database",
             "not protected against a crash",
+            "the triage desk is off",
         ],
     );
     // Kept for inspection: not repaired, not replaced by an empty database.

@@ -269,7 +269,10 @@ where
         None => None,
     };
     if desk.is_none() {
-        log::info!("no triage chat configured: patients are told how to reach the hospital");
+        log::info!(
+            "triage desk off (no triage chat configured, or no database): patients who ask \
+             for a person are told how to reach the hospital"
+        );
     }
     // With the desk: the FAQ folder is watched here, and a refused edit reaches the group.
     let _faq_watch = desk.as_ref().and_then(|desk| watch_faq(&engine, desk));
