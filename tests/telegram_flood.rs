@@ -4,7 +4,8 @@
 //!
 //! The flooder gets its allowance of answers, one slow-down note, and nothing else (an urgent
 //! message in the middle of the flood is still answered); every other chat is answered, and
-//! their latency while the flood is handled is printed and bounded.
+//! their latency while the flood is handled is printed and bounded. Messages that waited at
+//! Telegram while the bot was down count when they were sent, not when they arrive.
 
 mod support;
 
@@ -202,5 +203,52 @@ async fn staff_in_the_triage_group_are_not_slowed_down() {
             .any(|s| s.text.contains(NOTE))
     })
     .await;
+    bot.stop().await.expect("graceful stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_that_waited_while_the_bot_was_down_count_when_they_were_sent() {
+    let fake = FakeBotApi::start(support::TOKEN).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let limit = b12bot::config::DEFAULT_FLOOD_PER_MINUTE as usize;
+    let n = limit + 5;
+    // While the bot was down: one patient wrote a message a minute for twenty minutes,
+    // another sent a burst within one second ten minutes ago.
+    let calm = nl_patient(9_300_001);
+    let burst = nl_patient(9_300_002);
+    for i in 0..n {
+        let date = now - 60 * (n - i) as i64;
+        let text = format!("wat is vitamine b12 ({i})");
+        fake.private_message(&calm, serde_json::json!({"text": text, "date": date}));
+    }
+    for i in 0..n {
+        let text = format!("wat is vitamine b12 ({i})");
+        fake.private_message(&burst, serde_json::json!({"text": text, "date": now - 600}));
+    }
+    // The bot starts and receives all of it at once.
+    let bot = launch(fake, real_engine(), |c| {
+        c.limits = support::load::unthrottled();
+    })
+    .await;
+    let fake = &bot.fake;
+    let calm_sent = fake.wait_for_messages(calm.chat_id(), n, SOON).await;
+    assert!(
+        calm_sent.iter().all(|s| !s.text.contains(NOTE)),
+        "a message a minute is no flood"
+    );
+    let burst_sent = fake
+        .wait_for_messages(burst.chat_id(), limit + 1, SOON)
+        .await;
+    assert!(
+        burst_sent[limit].text.contains(NOTE),
+        "a late burst is still a burst"
+    );
+    // Nothing more for either.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.sent_to(calm.chat_id()).len(), n);
+    assert_eq!(fake.sent_to(burst.chat_id()).len(), limit + 1);
     bot.stop().await.expect("graceful stop");
 }

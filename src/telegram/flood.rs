@@ -14,10 +14,16 @@
 //! answered messages count, so answers resume as soon as the oldest of them is a minute old,
 //! as the note promises. One note per flood: the next answered message ends it.
 //!
-//! Memory is bounded: per chat at most `per_minute` instants and a flag, never any text; a
-//! chat quiet for a minute is forgotten, and at most [`MAX_CHATS`] chats are tracked (when
-//! that many chats have all written within the last minute, the one that wrote least recently
-//! is forgotten first). Chat ids live only in memory and are never logged.
+//! Messages count **when the patient sent them** (Telegram's date), not when they reach the
+//! bot. Messages that waited at Telegram while the bot was down or unreachable, or that are
+//! answered after a restart, arrive all at once; a patient who wrote twenty messages over
+//! twenty minutes is not flooding, and is answered in full. A burst sent within seconds is
+//! still one, however late it arrives. A button press has no date: it counts on arrival.
+//!
+//! Memory is bounded: per chat at most twice `per_minute` instants and a flag, never any
+//! text; a chat quiet for a minute is forgotten, and at most [`MAX_CHATS`] chats are tracked
+//! (when that many chats have all written within the last minute, the one that wrote least
+//! recently is forgotten first). Chat ids live only in memory and are never logged.
 //!
 //! [`FloodGate`] is pure (the time is passed in), so the unit tests run on a fake clock;
 //! [`Flood`] is the shared, locked version the handlers use.
@@ -64,27 +70,57 @@ impl Verdict {
 }
 
 /// One chat's recent answered messages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Window {
-    /// When the answered messages of the last minute arrived, oldest first.
+    /// When the answered messages were sent, oldest first: those of the last minute, and
+    /// (when messages arrive out of order) at most twice the allowance.
     answered: VecDeque<Instant>,
     /// The slow-down note was sent since the last answered message.
     noted: bool,
+    /// When the chat's last message arrived (for forgetting quiet chats).
+    heard: Instant,
 }
 
 impl Window {
-    fn expire(&mut self, now: Instant) {
+    fn new(now: Instant) -> Window {
+        Window {
+            answered: VecDeque::new(),
+            noted: false,
+            heard: now,
+        }
+    }
+
+    /// Forgets answers sent more than a minute before `sent`, when `sent` is the newest: a
+    /// message that comes in out of order (sent before an answer already counted) moves
+    /// nothing on.
+    fn expire(&mut self, sent: Instant) {
+        if self.answered.back().is_some_and(|&t| t > sent) {
+            return;
+        }
         while self
             .answered
             .front()
-            .is_some_and(|&t| now.saturating_duration_since(t) >= WINDOW)
+            .is_some_and(|&t| sent.saturating_duration_since(t) >= WINDOW)
         {
             self.answered.pop_front();
         }
     }
 
-    fn last(&self) -> Option<Instant> {
-        self.answered.back().copied()
+    /// Answers sent within a minute of `sent`, before or after it (messages can arrive out
+    /// of order: a button press counts on arrival, a delayed message when it was sent).
+    fn near(&self, sent: Instant) -> usize {
+        self.answered
+            .iter()
+            .filter(|&&t| t.max(sent).saturating_duration_since(t.min(sent)) < WINDOW)
+            .count()
+    }
+
+    fn insert(&mut self, sent: Instant, keep: usize) {
+        let at = self.answered.partition_point(|&t| t <= sent);
+        self.answered.insert(at, sent);
+        while self.answered.len() > keep {
+            self.answered.pop_front();
+        }
     }
 }
 
@@ -123,17 +159,32 @@ impl FloodGate {
         self.chats.len()
     }
 
-    /// The verdict on a message from `chat` arriving at `now`. `urgent` is asked only when the
-    /// chat is over its allowance (so the red-flag check costs nothing in normal use).
+    /// The verdict on a message from `chat` sent and arriving at `now`. `urgent` is asked
+    /// only when the chat is over its allowance (so the red-flag check costs nothing in
+    /// normal use).
     pub fn check(&mut self, chat: i64, now: Instant, urgent: impl FnOnce() -> bool) -> Verdict {
+        self.check_sent(chat, now, now, urgent)
+    }
+
+    /// [`FloodGate::check`] for a message that arrives at `now` and was sent at `sent`
+    /// (earlier, when it waited at Telegram): it counts at `sent`.
+    pub fn check_sent(
+        &mut self,
+        chat: i64,
+        now: Instant,
+        sent: Instant,
+        urgent: impl FnOnce() -> bool,
+    ) -> Verdict {
         if self.per_minute == 0 {
             return Verdict::Answer;
         }
+        let sent = sent.min(now);
         self.make_room(chat, now);
-        let window = self.chats.entry(chat).or_default();
-        window.expire(now);
-        if window.answered.len() < self.per_minute {
-            window.answered.push_back(now);
+        let window = self.chats.entry(chat).or_insert_with(|| Window::new(now));
+        window.heard = now;
+        window.expire(sent);
+        if window.near(sent) < self.per_minute {
+            window.insert(sent, 2 * self.per_minute);
             window.noted = false;
             return Verdict::Answer;
         }
@@ -148,8 +199,9 @@ impl FloodGate {
         }
     }
 
-    /// Forgets chats quiet for a minute (once a minute, or when the table is full), and when
-    /// it is still full, the chat that wrote least recently, so a new chat has a place.
+    /// Forgets chats not heard from for a minute (once a minute, or when the table is full),
+    /// and when it is still full, the chat heard from least recently, so a new chat has a
+    /// place.
     fn make_room(&mut self, chat: i64, now: Instant) {
         let due = self
             .last_sweep
@@ -159,15 +211,13 @@ impl FloodGate {
             return;
         }
         self.last_sweep = Some(now);
-        self.chats.retain(|_, w| {
-            w.expire(now);
-            !w.answered.is_empty()
-        });
+        self.chats
+            .retain(|_, w| now.saturating_duration_since(w.heard) < WINDOW);
         if self.chats.len() >= self.max_chats && !self.chats.contains_key(&chat) {
             let oldest = self
                 .chats
                 .iter()
-                .min_by_key(|(_, w)| w.last())
+                .min_by_key(|(_, w)| w.heard)
                 .map(|(&id, _)| id);
             if let Some(id) = oldest {
                 self.chats.remove(&id);
@@ -193,9 +243,11 @@ impl Flood {
         self.lock().per_minute()
     }
 
-    /// [`FloodGate::check`] at this moment.
-    pub fn check(&self, chat: ChatId, urgent: impl FnOnce() -> bool) -> Verdict {
-        self.lock().check(chat.0, Instant::now(), urgent)
+    /// [`FloodGate::check_sent`] for a message arriving now, sent `age` ago.
+    pub fn check(&self, chat: ChatId, age: Duration, urgent: impl FnOnce() -> bool) -> Verdict {
+        let now = Instant::now();
+        let sent = now.checked_sub(age).unwrap_or(now);
+        self.lock().check_sent(chat.0, now, sent, urgent)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FloodGate> {
@@ -342,6 +394,56 @@ mod tests {
         assert_eq!(gate.check(999, secs(t0, 10.0), never), Verdict::SlowDown);
         // …the earliest were forgotten, so they start afresh.
         assert_eq!(gate.check(0, secs(t0, 10.0), never), Verdict::Answer);
+    }
+
+    #[test]
+    fn messages_that_waited_at_telegram_count_when_they_were_sent() {
+        let t0 = Instant::now();
+        let mut gate = FloodGate::new(15);
+        // Twenty messages, one a minute, all delivered together after twenty minutes (the bot
+        // was down): a calm patient, answered in full.
+        let arrive = secs(t0, 1200.0);
+        for i in 0..20 {
+            let sent = secs(t0, 60.0 * f64::from(i));
+            assert_eq!(
+                gate.check_sent(1, arrive, sent, never),
+                Verdict::Answer,
+                "message {i}"
+            );
+        }
+        // Twenty messages sent within two seconds and delivered ten minutes later: a flood.
+        let verdicts: Vec<Verdict> = (0..20)
+            .map(|i| gate.check_sent(2, arrive, secs(t0, 600.0 + 0.1 * f64::from(i)), never))
+            .collect();
+        assert_eq!(verdicts[..15], [Verdict::Answer; 15]);
+        assert_eq!(verdicts[15], Verdict::SlowDown);
+        assert_eq!(verdicts[16..], [Verdict::Silent; 4]);
+    }
+
+    #[test]
+    fn a_button_press_on_arrival_and_delayed_messages_before_it_share_the_window() {
+        let t0 = Instant::now();
+        let mut gate = FloodGate::new(2);
+        let now = secs(t0, 300.0);
+        // A press counts on arrival; a message sent five minutes earlier is not near it.
+        assert_eq!(gate.check(1, now, never), Verdict::Answer);
+        assert_eq!(gate.check_sent(1, now, t0, never), Verdict::Answer);
+        assert_eq!(
+            gate.check_sent(1, now, secs(t0, 1.0), never),
+            Verdict::Answer
+        );
+        assert_eq!(
+            gate.check_sent(1, now, secs(t0, 2.0), never),
+            Verdict::SlowDown
+        );
+        // Another press: one answer near it so far.
+        assert_eq!(gate.check(1, now, never), Verdict::Answer);
+        assert_eq!(gate.check(1, now, never), Verdict::SlowDown);
+        // A date in the future counts as now.
+        assert_eq!(
+            gate.check_sent(1, now, secs(t0, 900.0), never),
+            Verdict::Silent
+        );
     }
 
     #[test]

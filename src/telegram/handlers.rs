@@ -119,7 +119,7 @@ fn flood_check(update: Update, flood: Arc<Flood>) -> Option<Flooded> {
         }
         _ => return None,
     };
-    let verdict = flood.check(chat, || {
+    let verdict = flood.check(chat, sent_ago(&update), || {
         text.is_some_and(|t| crate::safety::urgency(t).is_some())
     });
     match verdict {
@@ -134,6 +134,25 @@ fn flood_check(update: Update, flood: Arc<Flood>) -> Option<Flooded> {
             per_minute: flood.per_minute(),
         }),
     }
+}
+
+/// How long ago the patient sent the message or edit, by Telegram's date (whole seconds);
+/// zero for a button press (it has no date) and for a date that cannot be right: in the
+/// future, or older than the day Telegram keeps an update.
+fn sent_ago(update: &Update) -> std::time::Duration {
+    let date = match &update.kind {
+        UpdateKind::Message(m) => m.date,
+        UpdateKind::EditedMessage(m) => m.edit_date().copied().unwrap_or(m.date),
+        _ => return std::time::Duration::ZERO,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    u64::try_from(date.timestamp())
+        .ok()
+        .and_then(|sent| now.checked_sub(sent))
+        .filter(|&ago| ago <= 24 * 3600)
+        .map_or(std::time::Duration::ZERO, std::time::Duration::from_secs)
 }
 
 /// An update stopped by flood control.

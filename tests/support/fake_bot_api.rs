@@ -407,8 +407,13 @@ impl FakeBotApi {
         *id
     }
 
+    /// The date of a new message: now, as Telegram stamps it (whole seconds, so a burst
+    /// shares one date), never before an earlier one.
     fn tick(inner: &mut Inner) -> i64 {
-        inner.clock += 1;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        inner.clock = inner.clock.max(now);
         inner.clock
     }
 
