@@ -15,16 +15,25 @@ use support::process::BotProcess;
 use support::{SOON, TOKEN};
 
 const DATABASE: &str = "b12bot.sqlite";
+/// The triage group, when a test configures the desk.
+const GROUP: i64 = -1001234567890;
 
-async fn serve_on(fake: &FakeBotApi, data: &Path, setup: Option<&str>) -> BotProcess {
+/// `b12bot serve` on `data` (after `setup`, see [`BotProcess::spawn_in`]); with `desk`, the
+/// triage desk is configured.
+async fn serve_on(fake: &FakeBotApi, data: &Path, setup: Option<&str>, desk: bool) -> BotProcess {
     let url = fake.url();
-    let bot = BotProcess::spawn_in(
-        data,
-        setup,
-        &[("TELOXIDE_TOKEN", TOKEN), ("TELOXIDE_API_URL", &url)],
-        "info",
-    )
-    .await;
+    let group = GROUP.to_string();
+    let mut envs = vec![
+        ("TELOXIDE_TOKEN", TOKEN),
+        ("TELOXIDE_API_URL", url.as_str()),
+    ];
+    if desk {
+        envs.extend([
+            ("B12BOT_TRIAGE_CHAT_ID", group.as_str()),
+            ("B12BOT_STAFF_IDS", "9001"),
+        ]);
+    }
+    let bot = BotProcess::spawn_in(data, setup, &envs, "info").await;
     fake.wait_polling(SOON).await;
     bot
 }
@@ -68,20 +77,7 @@ async fn a_damaged_database_is_named_kept_as_it_is_and_the_bot_answers_without_i
     std::fs::write(&db, &junk).unwrap();
 
     // The triage desk is configured, but it needs the database.
-    let url = fake.url();
-    let bot = BotProcess::spawn_in(
-        data.path(),
-        None,
-        &[
-            ("TELOXIDE_TOKEN", TOKEN),
-            ("TELOXIDE_API_URL", &url),
-            ("B12BOT_TRIAGE_CHAT_ID", "-1001234567890"),
-            ("B12BOT_STAFF_IDS", "9001"),
-        ],
-        "info",
-    )
-    .await;
-    fake.wait_polling(SOON).await;
+    let bot = serve_on(&fake, data.path(), None, true).await;
     let p = Patient::new(5101, "Anneke", Some("nl"));
     still_answers(&fake, &p).await;
     // A patient who asks for a person is told how to reach the hospital, not left waiting
@@ -89,10 +85,7 @@ async fn a_damaged_database_is_named_kept_as_it_is_and_the_bot_answers_without_i
     let human = ask(&fake, &p, "ik wil graag een medewerker spreken").await;
     assert!(human.text.contains("doorverbinden"), "{}", human.text);
     assert!(human.text.contains("huisarts"), "{}", human.text);
-    assert!(
-        fake.sent_to(-1001234567890).is_empty(),
-        "nothing for the desk"
-    );
+    assert!(fake.sent_to(GROUP).is_empty(), "nothing for the desk");
     let stderr = stop(bot).await;
 
     assert_said(
@@ -128,7 +121,7 @@ async fn a_read_only_file_system_is_said_and_the_bot_answers_without_its_databas
     ] {
         let d = data.display();
         let setup = format!("mount --bind '{d}' '{d}'\nmount -o remount,bind,ro '{d}'");
-        let bot = serve_on(&fake, data, Some(&setup)).await;
+        let bot = serve_on(&fake, data, Some(&setup), false).await;
         still_answers(&fake, &Patient::new(5201, "Anneke", Some("nl"))).await;
         let stderr = stop(bot).await;
         assert_said(
@@ -149,7 +142,7 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
     let data = tempfile::tempdir().unwrap();
     let d = data.path().display();
     let setup = format!("mount -t tmpfs -o size=1m,mode=0700 tmpfs '{d}'");
-    let bot = serve_on(&fake, data.path(), Some(&setup)).await;
+    let bot = serve_on(&fake, data.path(), Some(&setup), true).await;
     let p = Patient::new(5301, "Anneke", Some("nl"));
     still_answers(&fake, &p).await;
 
@@ -164,6 +157,24 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
     };
     assert_eq!(full.raw_os_error(), Some(28), "ENOSPC: {full}");
     still_answers(&fake, &p).await;
+    // Asking for a person: the ticket cannot be stored, so nothing is half sent, and the
+    // patient is told so and how to reach the hospital.
+    let offer = ask(&fake, &p, "ik wil graag een medewerker spreken").await;
+    let press = fake.press(&p, &offer.json, "e:y");
+    fake.wait_callback_answered(&press, SOON).await;
+    let failed = fake
+        .wait_for_messages(p.chat_id(), fake.sent_to(p.chat_id()).len() + 1, SOON)
+        .await
+        .pop()
+        .unwrap();
+    assert!(
+        failed.text.contains("niets doorgestuurd"),
+        "{}",
+        failed.text
+    );
+    assert!(failed.text.contains("vragenformulier"), "{}", failed.text);
+    assert!(failed.text.contains("huisarts"), "{}", failed.text);
+    assert!(fake.sent_to(GROUP).is_empty(), "nothing reached the desk");
 
     // Space freed: the bot records again without being restarted.
     drop(file);
@@ -171,10 +182,17 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
     still_answers(&fake, &p).await;
     let stderr = stop(bot).await;
 
-    assert_said(&stderr, &["the disk is full", "without crash protection"]);
+    assert_said(
+        &stderr,
+        &[
+            "the disk is full",
+            "without crash protection",
+            "triage: cannot store a ticket",
+        ],
+    );
     let unrecorded = stderr.matches("could not record").count();
     assert_eq!(
-        unrecorded, 2,
-        "only the two questions asked while full:\n{stderr}"
+        unrecorded, 4,
+        "only what came while full (two questions, the request, the press):\n{stderr}"
     );
 }

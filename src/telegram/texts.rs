@@ -115,6 +115,19 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Your question has been sent to a staff member. Your question number is {ticket}. The answer will come here in this chat. Anything to add? Just type it here.",
     ),
     (
+        "tg_ticket_failed",
+        "Het lukt nu niet om uw vraag door te sturen naar een medewerker; er is niets \
+         doorgestuurd. U kunt het later hier opnieuw proberen, of Ziekenhuis Gelderse Vallei \
+         zelf bereiken via het vragenformulier op de website van het ziekenhuis.\n\n\
+         Voor medische vragen over uw eigen situatie neemt u contact op met uw huisarts. \
+         Bij levensgevaar belt u direct 112.",
+        "Your question could not be passed on to a staff member just now; nothing was sent. \
+         You can try again here later, or reach Ziekenhuis Gelderse Vallei yourself via the \
+         question form on the hospital's website.\n\n\
+         For medical questions about your own situation, please contact your GP (huisarts). \
+         In a life-threatening emergency, call 112 straight away.",
+    ),
+    (
         "tg_ticket_out_of_hours",
         "Het team is nu niet aanwezig. U kunt een antwoord verwachten vanaf {opening}. Kan het niet wachten? Bel uw huisarts, of buiten kantoortijden de huisartsenpost. Bij levensgevaar belt u direct 112.",
         "The team is not available right now. You can expect an answer from {opening}. If it cannot wait, call your GP (huisarts), or outside office hours the out-of-hours GP service (huisartsenpost). In a life-threatening emergency, call 112 straight away.",

@@ -531,7 +531,8 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         }
         Err(e) => {
             log::error!("triage: cannot store a ticket: {e}");
-            let paras = paras_of(&text(engine, "tg_error", lang));
+            // The patient asked for a person: say how to reach one without the bot.
+            let paras = paras_of(&text(engine, "tg_ticket_failed", lang));
             send_reply(bot, chat, &paras, None, None).await
         }
     }
