@@ -411,25 +411,10 @@ fn hint_allowed(p: &mut Poller, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
 }
 
 /// Whether a failed answer is worth trying again later (Telegram unreachable or failing),
-/// rather than a refusal that will not change (blocked by the patient, a bad request).
-/// Telegram's own server errors arrive as `ApiError::Unknown` with its description.
+/// rather than a refusal that will not change (blocked by the patient, a bad request): what
+/// [`super::retry`] retries at once, and also a 429 that outlasted Throttle's own waiting or
+/// a local I/O error.
 pub(crate) fn is_transient(err: &RequestError) -> bool {
-    match err {
-        RequestError::Network(_)
-        | RequestError::Io(_)
-        | RequestError::InvalidJson { .. }
-        | RequestError::RetryAfter(_) => true,
-        RequestError::Api(teloxide::ApiError::Unknown(description)) => {
-            let d = description.to_ascii_lowercase();
-            [
-                "internal server error",
-                "bad gateway",
-                "gateway timeout",
-                "service unavailable",
-            ]
-            .iter()
-            .any(|s| d.contains(s))
-        }
-        _ => false,
-    }
+    matches!(err, RequestError::Io(_) | RequestError::RetryAfter(_))
+        || super::retry::is_transient(err)
 }

@@ -60,8 +60,9 @@ where
     }
 }
 
-/// Whether sending again may succeed.
-fn is_transient(err: &RequestError) -> bool {
+/// Whether sending again may succeed. The ledger asks the same (plus a 429 and a local I/O
+/// error) to decide whether an update is answered later.
+pub(crate) fn is_transient(err: &RequestError) -> bool {
     match err {
         // Timeouts, refused or reset connections, a body cut off.
         RequestError::Network(_) => true,
@@ -73,16 +74,17 @@ fn is_transient(err: &RequestError) -> bool {
 }
 
 /// The Bot API's 5xx answers: their description is the HTTP reason phrase (teloxide keeps only
-/// the description, not the status code).
+/// the description, not the status code), in whatever case a front end writes it.
 fn is_server_error(description: &str) -> bool {
+    let description = description.to_ascii_lowercase();
     [
-        "Internal Server Error",
-        "Bad Gateway",
-        "Service Unavailable",
-        "Gateway Timeout",
+        "internal server error",
+        "bad gateway",
+        "service unavailable",
+        "gateway timeout",
     ]
     .iter()
-    .any(|phrase| description.starts_with(phrase))
+    .any(|phrase| description.contains(phrase))
 }
 
 #[cfg(test)]
@@ -100,6 +102,7 @@ mod tests {
         assert!(is_transient(&api("Internal Server Error")));
         assert!(is_transient(&api("Bad Gateway")));
         assert!(is_transient(&api("Gateway Timeout")));
+        assert!(is_transient(&api("502 bad gateway")));
         let garbled = serde_json::from_str::<serde_json::Value>("<html>").unwrap_err();
         assert!(is_transient(&RequestError::InvalidJson {
             source: Arc::new(garbled),
