@@ -501,8 +501,10 @@ fn reviewed(entry: &Entry, today: Date, out: &mut Vec<Warning>) {
 
 /// The answers as patients get them: short enough for a phone, ending with the GP.
 fn answers(engine: &Engine, entry: &Entry, out: &mut Vec<Warning>) {
+    // As patients get it: with the fixed texts it includes.
+    let shown = engine::resolve_answer(&entry.answer, &engine.faq().texts, engine.config());
     for lang in LANGS {
-        let answer = entry.answer.get(lang);
+        let answer = shown.get(lang);
         let field = format!("answer.{}", lang.code());
         let chars = answer.chars().count();
         if chars > LONG_ANSWER_CHARS {
