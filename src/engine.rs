@@ -203,31 +203,16 @@ pub fn includes_text(texts: &Texts, name: &str) -> bool {
 
 /// `text` with every `{name}` that names a fixed text replaced by that text's variant for
 /// this configuration (one level: an included text's own `{…}` stay as written). Other
-/// placeholders (`{value}`, `{ticket}`) are left for the code that fills them. A line that
-/// is only a placeholder whose text is blank disappears.
+/// placeholders (`{value}`, `{ticket}`) are left for the code that fills them.
 pub fn include_texts(text: &str, texts: &Texts, lang: Lang, config: EngineConfig) -> String {
-    if !text.contains('{') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name_len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        let name = &after[..name_len];
-        if !name.is_empty() && after[name_len..].starts_with('}') && includes_text(texts, name) {
-            out.push_str(texts.get(&variant_key(texts, name, config), lang).trim());
-            rest = &after[name_len + 1..];
-        } else {
-            out.push('{');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::faq::replace_placeholders(text, |name| {
+        includes_text(texts, name).then(|| {
+            texts
+                .get(&variant_key(texts, name, config), lang)
+                .trim()
+                .to_string()
+        })
+    })
 }
 
 /// Every fixed text as this configuration shows it: its variant, with included texts.

@@ -182,6 +182,37 @@ impl Faq {
     }
 }
 
+/// `text` with each `{name}` (letters, digits, `_`) for which `fill` returns a text replaced
+/// by it; other braces stay as written. How placeholders are found everywhere: the engine
+/// fills in included texts, the readability check blanks out the code's own placeholders.
+pub fn replace_placeholders(text: &str, mut fill: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..len];
+        match (!name.is_empty() && after[len..].starts_with('}'))
+            .then(|| fill(name))
+            .flatten()
+        {
+            Some(filled) => {
+                out.push_str(&filled);
+                rest = &after[len + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The name of the file with the fixed texts; every other `*.toml` file is an entry.
 pub const TEXTS_FILE: &str = "texts.toml";
 

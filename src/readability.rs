@@ -348,24 +348,7 @@ pub struct Unexplained {
 /// `text` with every `{placeholder}` replaced by as many spaces (byte offsets stay the
 /// same): the code fills those in, so their names are not words patients read.
 pub fn blank_placeholders(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        if len > 0 && after[len..].starts_with('}') {
-            out.push_str(&" ".repeat(len + 2));
-            rest = &after[len + 1..];
-        } else {
-            out.push('{');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::faq::replace_placeholders(text, |name| Some(" ".repeat(name.len() + 2)))
 }
 
 /// Where a glossary `term` first appears in `text` (case and accents ignored; the term may

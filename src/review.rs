@@ -845,19 +845,17 @@ fn readability_warning(faq: &Faq, tf: &TextFigures) -> Warning {
     } else {
         parts.push(format!("{what} meets language level B1, but"));
     }
+    // The glossary's text for a term as the text has it ("grenswaarden" → "grenswaarde").
+    let glossary_text = |terms: &faq::Terms, found: &str| -> String {
+        terms
+            .get(tf.lang)
+            .iter()
+            .find(|(t, _)| readability::find_term(found, t).is_some())
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    };
     for found in &tf.unexplained {
-        let plain = faq
-            .glossary
-            .explanation(found, tf.lang)
-            .or_else(|| {
-                faq.glossary
-                    .explain
-                    .get(tf.lang)
-                    .iter()
-                    .find(|(t, _)| readability::find_term(found, t).is_some())
-                    .map(|(_, e)| e.as_str())
-            })
-            .unwrap_or("");
+        let plain = glossary_text(&faq.glossary.explain, found);
         parts.push(format!(
             "\"{found}\" is not explained where it first appears; explain it there (in \
              brackets, or \"dat is …\" / \"that is …\"), for example \"{plain}\" (from \
@@ -865,14 +863,7 @@ fn readability_warning(faq: &Faq, tf: &TextFigures) -> Warning {
         ));
     }
     for found in &tf.internal {
-        let instead = faq
-            .glossary
-            .avoid
-            .get(tf.lang)
-            .iter()
-            .find(|(t, _)| readability::find_term(found, t).is_some())
-            .map(|(_, e)| e.as_str())
-            .unwrap_or("");
+        let instead = glossary_text(&faq.glossary.avoid, found);
         parts.push(format!(
             "\"{found}\" is the hospital's own word, not the patient's; write \"{instead}\" \
              instead (from {GLOSSARY_FILE})"
