@@ -420,7 +420,16 @@ const EXPLAINED_BY: &[&str] = &[
 /// "heet …", "that is …", or followed by a sentence that starts so?
 pub fn explained_at(text: &str, at: &std::ops::Range<usize>) -> bool {
     let before = text[..at.start].trim_end();
-    let after = text[at.end..].trim_start();
+    let mut after = text[at.end..].trim_start();
+    // An abbreviation in brackets ("(MMA)") explains nothing, but may stand between the
+    // term and its explanation: "methylmalonzuur (MMA), een stof die …".
+    if let Some(inside) = after.strip_prefix('(')
+        && let Some(close) = inside.find(')')
+        && inside[..close].split_whitespace().count() < 2
+        && !inside[..close].chars().any(char::is_lowercase)
+    {
+        after = inside[close + 1..].trim_start();
+    }
     if before.ends_with('(') || after.starts_with([':', '–', '—']) || after.starts_with("- ") {
         return true;
     }
@@ -577,6 +586,8 @@ mod tests {
         assert_eq!(u[1].found, "referentiewaarden");
         let next = "Het lab meet methylmalonzuur (MMA). Dat is een stof in de cellen.";
         assert!(unexplained(next, terms).is_empty());
+        let apposition = "De test meet methylmalonzuur (MMA), een stof in de cellen.";
+        assert!(unexplained(apposition, terms).is_empty());
         let ok = "Een oplaaddosis: dat is een hogere dosis in het begin. Later de oplaaddosis.";
         assert!(unexplained(ok, terms).is_empty());
         assert!(unexplained("De grens (referentiewaarde) is 150.", terms).is_empty());

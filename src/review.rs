@@ -842,8 +842,6 @@ fn readability_warning(faq: &Faq, tf: &TextFigures) -> Warning {
                 f.long_words.join(", ")
             ));
         }
-    } else {
-        parts.push(format!("{what} meets language level B1, but"));
     }
     // The glossary's text for a term as the text has it ("grenswaarden" → "grenswaarde").
     let glossary_text = |terms: &faq::Terms, found: &str| -> String {
@@ -870,6 +868,9 @@ fn readability_warning(faq: &Faq, tf: &TextFigures) -> Warning {
         ));
     }
     let mut message = parts.join("; ");
+    if problems.is_empty() {
+        message = format!("{what} meets language level B1, but {message}");
+    }
     if let Some(config) = &tf.config {
         message.push_str(&format!(" (as shown with {config})"));
     }

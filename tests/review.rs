@@ -1028,3 +1028,16 @@ fn the_shipped_faq_meets_language_level_b1() {
         );
     }
 }
+
+#[test]
+fn the_glossary_gives_its_plain_words_to_whoever_asks() {
+    let mut files = files(&fixture(), &texts_toml());
+    files.push((Path::new("faq").join("glossary.toml"), GLOSSARY.into()));
+    let faq = faq::from_files(files).unwrap();
+    let nl = b12bot::text::Lang::Nl;
+    assert_eq!(
+        faq.glossary.explanation("Methylmalonzuur", nl),
+        Some("een stof die de cellen meer maken bij te weinig B12")
+    );
+    assert_eq!(faq.glossary.explanation("cobalamine", nl), None);
+}

@@ -123,8 +123,12 @@ fn with_a_triage_desk_the_patient_is_told_a_staff_member_can_be_asked() {
 fn the_greeting_and_help_promise_what_the_value_policy_does() {
     for config in EngineConfig::all() {
         let e = engine(config);
-        for lang in [Lang::Nl, Lang::En] {
-            let value = ask(&e, "mijn b12 is 180 pmol/l", lang);
+        for (lang, q) in [
+            (Lang::Nl, "mijn b12 is 180 pmol/l"),
+            (Lang::En, "my b12 is 180 pmol/l"),
+        ] {
+            let value = ask(&e, q, lang);
+            assert_eq!(value.lang, lang, "{q}");
             assert_eq!(value.intent, Intent::B12Value);
             let placed = value
                 .reply
