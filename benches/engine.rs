@@ -71,6 +71,7 @@ fn generated(real: &Faq, n: usize) -> Faq {
         entries,
         texts: real.texts.clone(),
         synonyms: real.synonyms.clone(),
+        glossary: real.glossary.clone(),
     }
 }
 

@@ -169,6 +169,66 @@ pub fn is_plausible(pmol: f64) -> bool {
     (PLAUSIBLE_MIN_PMOL..=PLAUSIBLE_MAX_PMOL).contains(&pmol)
 }
 
+/// Does the message say the value was measured somewhere other than this hospital's
+/// laboratory: another lab or hospital, a university medical centre (UMC), a commercial lab,
+/// another country? The hospital's table — and its automatic extra test — then do not apply
+/// as such (the leaflet: every lab has its own tests and limits).
+pub fn names_other_lab(text: &str) -> bool {
+    const PLACES: &[&str] = &[
+        "umc",
+        "umcg",
+        "umcu",
+        "amc",
+        "lumc",
+        "vumc",
+        "mumc",
+        "radboudumc",
+        "erasmusmc",
+        "saltro",
+        "certe",
+        "atalmedial",
+        "huisartsenlab",
+        "huisartsenlaboratorium",
+        "buitenland",
+        "abroad",
+        "belgie",
+        "duitsland",
+        "frankrijk",
+        "spanje",
+        "engeland",
+        "belgium",
+        "germany",
+        "france",
+        "spain",
+        "england",
+        "usa",
+        "amerika",
+        "america",
+    ];
+    const OTHER: &[&str] = &["ander", "andere", "other", "another", "different"];
+    const LABS: &[&str] = &[
+        "lab",
+        "labs",
+        "laboratorium",
+        "laboratoria",
+        "laboratory",
+        "laboratories",
+        "ziekenhuis",
+        "hospital",
+        "kliniek",
+        "clinic",
+    ];
+    let words = crate::text::tokens(&crate::text::fold(text));
+    words.iter().enumerate().any(|(i, w)| {
+        PLACES.contains(&w.as_str())
+            || (OTHER.contains(&w.as_str())
+                && words[i + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|next| LABS.contains(&next.as_str())))
+    })
+}
+
 /// The patient's own reported total-B12 value in `text`, if the message reports one.
 ///
 /// `None` when no value is reported (a question about B12, a threshold, a dose, an age…).

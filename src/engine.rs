@@ -3,7 +3,7 @@
 //! Pure: no I/O, no clock, no globals. Built once from a loaded [`Faq`]; immutable.
 
 use crate::b12::{self, Band, OtherTest, Problem, Reading};
-use crate::faq::Faq;
+use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
 use crate::safety::{self, Urgency};
@@ -101,10 +101,146 @@ pub enum ValuePolicy {
     ReferOnly,
 }
 
+impl ValuePolicy {
+    /// Every policy, for checks that look at each configuration.
+    pub const ALL: [ValuePolicy; 3] = [
+        ValuePolicy::ExplainBand,
+        ValuePolicy::TableOnly,
+        ValuePolicy::ReferOnly,
+    ];
+
+    /// The name in the configuration and on the command line (`explain_band`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            ValuePolicy::ExplainBand => "explain_band",
+            ValuePolicy::TableOnly => "table_only",
+            ValuePolicy::ReferOnly => "refer_only",
+        }
+    }
+}
+
 /// Engine settings.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EngineConfig {
     pub value_policy: ValuePolicy,
+    /// Whether the door the engine answers through can pass a patient on to a person (the
+    /// Telegram door with a triage desk). Without one, no text may offer "ask for a staff
+    /// member": the `_without_desk` variants of the fixed texts are used.
+    pub staff_desk: bool,
+}
+
+impl EngineConfig {
+    /// Every configuration (each value policy, with and without a triage desk).
+    pub fn all() -> Vec<EngineConfig> {
+        ValuePolicy::ALL
+            .into_iter()
+            .flat_map(|value_policy| {
+                [false, true].map(|staff_desk| EngineConfig {
+                    value_policy,
+                    staff_desk,
+                })
+            })
+            .collect()
+    }
+
+    /// In words, for messages to staff: "value policy table_only, no triage desk".
+    pub fn describe(self) -> String {
+        format!(
+            "value policy {}, {}",
+            self.value_policy.name(),
+            if self.staff_desk {
+                "with a triage desk"
+            } else {
+                "no triage desk"
+            }
+        )
+    }
+}
+
+/// The key of the fixed text that stands for `key` in this configuration: a variant
+/// `key_table_only` / `key_refer_only` under that value policy, else `key_without_desk`
+/// without a triage desk, else `key` itself — the first that `texts` has.
+pub fn variant_key(texts: &Texts, key: &str, config: EngineConfig) -> String {
+    let mut candidates = Vec::new();
+    if config.value_policy != ValuePolicy::ExplainBand {
+        candidates.push(format!("{key}_{}", config.value_policy.name()));
+    }
+    if !config.staff_desk {
+        candidates.push(format!("{key}_without_desk"));
+    }
+    candidates
+        .into_iter()
+        .find(|k| texts.map.contains_key(k))
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Placeholders the code fills in itself (a number, a unit, a ticket number, a count): never
+/// replaced by a fixed text of the same name (`{urgent}` in `/stats` is a count, not the
+/// urgent advice).
+pub const CODE_PLACEHOLDERS: &[&str] = &[
+    "value",
+    "unit",
+    "pmol",
+    "test",
+    "ticket",
+    "opening",
+    "name",
+    "open",
+    "answered",
+    "closed",
+    "urgent",
+    "out_of_hours",
+    "pending",
+    "abandoned",
+    "entries",
+    "count",
+];
+
+/// Whether `{name}` puts the fixed text `name` there (see [`include_texts`]).
+pub fn includes_text(texts: &Texts, name: &str) -> bool {
+    !CODE_PLACEHOLDERS.contains(&name) && texts.map.contains_key(name)
+}
+
+/// `text` with every `{name}` that names a fixed text replaced by that text's variant for
+/// this configuration (one level: an included text's own `{…}` stay as written). Other
+/// placeholders (`{value}`, `{ticket}`) are left for the code that fills them.
+pub fn include_texts(text: &str, texts: &Texts, lang: Lang, config: EngineConfig) -> String {
+    crate::faq::replace_placeholders(text, |name| {
+        includes_text(texts, name).then(|| {
+            texts
+                .get(&variant_key(texts, name, config), lang)
+                .trim()
+                .to_string()
+        })
+    })
+}
+
+/// Every fixed text as this configuration shows it: its variant, with included texts.
+pub fn resolve_texts(texts: &Texts, config: EngineConfig) -> Texts {
+    let map = texts
+        .map
+        .keys()
+        .map(|key| {
+            let chosen = variant_key(texts, key, config);
+            let get = |lang| include_texts(texts.get(&chosen, lang), texts, lang, config);
+            (
+                key.clone(),
+                Localized {
+                    nl: get(Lang::Nl),
+                    en: get(Lang::En),
+                },
+            )
+        })
+        .collect();
+    Texts { map }
+}
+
+/// An FAQ answer as this configuration shows it (included texts filled in).
+pub fn resolve_answer(answer: &Localized, texts: &Texts, config: EngineConfig) -> Localized {
+    Localized {
+        nl: include_texts(&answer.nl, texts, Lang::Nl, config),
+        en: include_texts(&answer.en, texts, Lang::En, config),
+    }
 }
 
 /// Confidence thresholds of the FAQ matcher (tuned on the dev set, see README).
@@ -137,6 +273,10 @@ impl Default for Thresholds {
 pub struct Engine {
     faq: Faq,
     config: EngineConfig,
+    /// The fixed texts as this configuration shows them ([`resolve_texts`]).
+    texts: Texts,
+    /// The entries' answers, likewise, in FAQ order.
+    answers: Vec<Localized>,
     index: Index,
     thresholds: Thresholds,
 }
@@ -168,9 +308,17 @@ pub fn mentions_gp(reply: &str) -> bool {
 impl Engine {
     pub fn new(faq: Faq, config: EngineConfig) -> Engine {
         let index = Index::build(&faq);
+        let texts = resolve_texts(&faq.texts, config);
+        let answers = faq
+            .entries
+            .iter()
+            .map(|e| resolve_answer(&e.answer, &faq.texts, config))
+            .collect();
         Engine {
             faq,
             config,
+            texts,
+            answers,
             index,
             thresholds: Thresholds::default(),
         }
@@ -191,9 +339,10 @@ impl Engine {
         self.config
     }
 
-    /// A fixed text (`texts.toml`) in `lang`.
+    /// A fixed text (`texts.toml`) in `lang`, as this configuration shows it: the variant
+    /// for its value policy and triage desk, with included texts filled in.
     pub fn text(&self, key: &str, lang: Lang) -> &str {
-        self.faq.texts.get(key, lang)
+        self.texts.get(key, lang)
     }
 
     /// Topic ids and titles in `lang`, in FAQ order (for topic buttons).
@@ -284,7 +433,7 @@ impl Engine {
             return self.urgent(u, lang);
         }
         if let Some(r) = b12::read_value(text) {
-            return self.value(&r, lang);
+            return self.value(&r, b12::names_other_lab(text), lang);
         }
         if intents::wants_human(&tokens) {
             return self.simple(Intent::Human, "human", lang);
@@ -356,7 +505,11 @@ impl Engine {
             faq_id: Some(e.id.clone()),
             related: e.related.clone(),
             score,
-            ..self.finish(Intent::Faq, e.answer.get(lang).trim().to_string(), lang)
+            ..self.finish(
+                Intent::Faq,
+                self.answers[i].get(lang).trim().to_string(),
+                lang,
+            )
         }
     }
 
@@ -398,26 +551,37 @@ impl Engine {
         self.finish(intent, self.text(key, lang).trim().to_string(), lang)
     }
 
-    fn value(&self, r: &Reading, lang: Lang) -> Answer {
+    /// The reply to a reported value. `other_lab`: the message says the blood was measured
+    /// elsewhere. The hospital's table is for its own laboratory's results: a value from
+    /// another lab, or in another unit than this lab reports (pmol/L), gets the table with
+    /// that caveat, is not placed in a band, and is promised no automatic extra test.
+    fn value(&self, r: &Reading, other_lab: bool, lang: Lang) -> Answer {
         let mut reply = String::new();
         let number = format_number(r.number, lang);
         let unit = r.unit.map(|u| u.label()).unwrap_or("pmol/L");
+        let other_unit = r.unit.is_some_and(|u| u != b12::Unit::PmolPerL);
+        let mut push = |text: &str| {
+            if !reply.is_empty() {
+                reply.push_str("\n\n");
+            }
+            reply.push_str(text.trim());
+        };
         match (&r.problem, self.config.value_policy) {
-            (_, ValuePolicy::ReferOnly) => reply.push_str(self.text("value_refer_only", lang)),
-            (Some(Problem::OtherTest(test)), _) => reply.push_str(
+            (_, ValuePolicy::ReferOnly) => push(self.text("value_refer_only", lang)),
+            (Some(Problem::OtherTest(test)), _) => push(
                 &self
                     .text("value_other_test", lang)
                     .replace("{test}", other_test_name(*test, lang)),
             ),
             (Some(Problem::UnknownUnit(u)), _) => {
-                reply.push_str(&self.text("value_unknown_unit", lang).replace("{unit}", u))
+                push(&self.text("value_unknown_unit", lang).replace("{unit}", u))
             }
             (Some(Problem::Implausible), _) => {
                 let shown = match r.unit {
                     Some(u) => format!("{number} {}", u.label()),
                     None => number.clone(),
                 };
-                reply.push_str(
+                push(
                     &self
                         .text("value_not_interpretable", lang)
                         .replace("{value}", &shown),
@@ -425,15 +589,22 @@ impl Engine {
             }
             (None, policy) => {
                 let intro = match (r.unit, r.pmol_per_l) {
-                    (Some(u), Some(p)) if u != b12::Unit::PmolPerL => self
+                    (Some(_), Some(p)) if other_unit => self
                         .text("value_intro_converted", lang)
                         .replace("{pmol}", &format_number(round1(p), lang)),
                     _ => self.text("value_intro", lang).to_string(),
                 };
-                reply.push_str(&intro.replace("{value}", &number).replace("{unit}", unit));
-                reply.push_str("\n\n");
-                if policy == ValuePolicy::TableOnly {
-                    reply.push_str(self.text("value_table_only", lang));
+                push(&intro.replace("{value}", &number).replace("{unit}", unit));
+                if other_unit || other_lab {
+                    let why = if other_unit {
+                        self.text("value_other_unit", lang).replace("{unit}", unit)
+                    } else {
+                        self.text("value_other_lab", lang).to_string()
+                    };
+                    push(&why);
+                    push(self.text("value_table_other_lab", lang));
+                } else if policy == ValuePolicy::TableOnly {
+                    push(self.text("value_table_only", lang));
                 } else {
                     let key = match r.band {
                         Band::HighChance => "value_high_chance",
@@ -441,9 +612,8 @@ impl Engine {
                         Band::VerySmallChance => "value_very_small_chance",
                         Band::NotInterpretable => "value_not_interpretable",
                     };
-                    reply.push_str(self.text(key, lang).trim());
-                    reply.push_str("\n\n");
-                    reply.push_str(self.text("value_other_labs", lang).trim());
+                    push(self.text(key, lang));
+                    push(self.text("value_other_labs", lang));
                 }
             }
         }

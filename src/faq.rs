@@ -111,6 +111,9 @@ pub const REQUIRED_TEXTS: &[&str] = &[
     "value_other_test",
     "value_table_only",
     "value_refer_only",
+    "value_other_unit",
+    "value_other_lab",
+    "value_table_other_lab",
 ];
 
 /// A loaded, validated FAQ.
@@ -121,6 +124,55 @@ pub struct Faq {
     pub texts: Texts,
     /// Groups of words patients use for the same thing (`synonyms.toml`, optional).
     pub synonyms: Vec<Vec<String>>,
+    /// Jargon and internal words, with plain words for them (`glossary.toml`, optional).
+    pub glossary: Glossary,
+}
+
+/// Terms per language, each with a text for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    #[serde(default)]
+    pub nl: BTreeMap<String, String>,
+    #[serde(default)]
+    pub en: BTreeMap<String, String>,
+}
+
+impl Terms {
+    pub fn get(&self, lang: Lang) -> &BTreeMap<String, String> {
+        match lang {
+            Lang::Nl => &self.nl,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The staff's glossary (`glossary.toml`): words patients may not know, and words that are
+/// the hospital's own. `b12bot check` warns about both in patient texts; the explanations
+/// are part of the FAQ the engine answers from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glossary {
+    /// Jargon a patient text must explain where it first uses it (or replace): term →
+    /// plain explanation.
+    #[serde(default)]
+    pub explain: Terms,
+    /// Internal words that do not belong in a patient text: word → what to write instead.
+    #[serde(default)]
+    pub avoid: Terms,
+}
+
+impl Glossary {
+    /// The plain explanation of `term` in `lang`, if the glossary has it (case and accents
+    /// ignored).
+    pub fn explanation(&self, term: &str, lang: Lang) -> Option<&str> {
+        let folded = crate::text::fold(term.trim());
+        self.explain
+            .get(lang)
+            .iter()
+            .find(|(t, _)| crate::text::fold(t) == folded)
+            .map(|(_, e)| e.as_str())
+    }
 }
 
 impl Faq {
@@ -130,11 +182,46 @@ impl Faq {
     }
 }
 
+/// `text` with each `{name}` (letters, digits, `_`) for which `fill` returns a text replaced
+/// by it; other braces stay as written. How placeholders are found everywhere: the engine
+/// fills in included texts, the readability check blanks out the code's own placeholders.
+pub fn replace_placeholders(text: &str, mut fill: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..len];
+        match (!name.is_empty() && after[len..].starts_with('}'))
+            .then(|| fill(name))
+            .flatten()
+        {
+            Some(filled) => {
+                out.push_str(&filled);
+                rest = &after[len + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The name of the file with the fixed texts; every other `*.toml` file is an entry.
 pub const TEXTS_FILE: &str = "texts.toml";
 
 /// The optional file of synonym groups: `groups = [["verwijzen", "sturen"], …]`.
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
+
+/// The optional glossary: `[explain.nl]`, `[explain.en]`, `[avoid.nl]`, `[avoid.en]`, each
+/// with `"term" = "text"` lines.
+pub const GLOSSARY_FILE: &str = "glossary.toml";
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -375,10 +462,48 @@ fn check_files(
     let mut texts = None;
     let mut texts_seen = false;
     let mut synonyms: Vec<Vec<String>> = Vec::new();
+    let mut glossary = Glossary::default();
     let mut entries: Vec<EntryFile> = Vec::new();
     for (path, content) in &files {
         let is_texts = path.file_name() == Some(OsStr::new(TEXTS_FILE));
         texts_seen |= is_texts;
+        if path.file_name() == Some(OsStr::new(GLOSSARY_FILE)) {
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                match toml::from_str::<Glossary>(root.text) {
+                    Ok(g) => {
+                        for (part, terms) in [("explain", &g.explain), ("avoid", &g.avoid)] {
+                            for (lang, map) in [("nl", &terms.nl), ("en", &terms.en)] {
+                                for (term, text) in map {
+                                    if term.trim().is_empty() || text.trim().is_empty() {
+                                        cx.error(
+                                            0,
+                                            Some(&format!("{part}.{lang}")),
+                                            format!(
+                                                "\"{term}\": both the term and its text must \
+                                                 be filled in: \"term\" = \"plain words\""
+                                            ),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        glossary = g;
+                    }
+                    Err(e) => cx.error(
+                        e.span().map(|r| r.start).unwrap_or(0),
+                        None,
+                        format!(
+                            "{}; write [explain.nl] and then lines \"term\" = \"plain \
+                             explanation\" (also [explain.en], [avoid.nl], [avoid.en])",
+                            e.message()
+                        ),
+                    ),
+                }
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
         if path.file_name() == Some(OsStr::new(SYNONYMS_FILE)) {
             if let Some(root) = parse_file(path, content, &mut errors) {
                 let mut cx = FileCheck::new(path, root.text);
@@ -467,6 +592,7 @@ fn check_files(
         entries: entries.into_iter().filter_map(|f| f.entry).collect(),
         texts: texts.unwrap_or_default(),
         synonyms,
+        glossary,
     })
 }
 

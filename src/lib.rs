@@ -13,6 +13,7 @@ pub mod faq;
 pub mod intents;
 pub mod logging;
 pub mod matcher;
+pub mod readability;
 pub mod reload;
 pub mod report;
 pub mod review;

@@ -66,6 +66,9 @@ enum Command {
         /// `text` for people, `json` for tools.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Also print the readability figures of every answer and fixed text as a table.
+        #[arg(long)]
+        readability: bool,
     },
     /// Show how the matcher reads a question (words, weights, best topics).
     Explain { question: Vec<String> },
@@ -144,6 +147,7 @@ fn run(cli: Cli) -> Result<()> {
             Policy::TableOnly => ValuePolicy::TableOnly,
             Policy::ReferOnly => ValuePolicy::ReferOnly,
         },
+        staff_desk: false,
     };
     match cli.command {
         Command::Chat => chat(&load(&cli.faq, config)?),
@@ -175,10 +179,18 @@ fn run(cli: Cli) -> Result<()> {
                     config: settings,
                     faq: Some(b12bot::telegram::FaqSource {
                         dir: cli.faq.clone(),
-                        config,
+                        config: EngineConfig {
+                            staff_desk: true,
+                            ..config
+                        },
                     }),
                 }),
                 _ => None,
+            };
+            // The texts offer "ask for a staff member" only when someone can answer.
+            let config = EngineConfig {
+                staff_desk: triage.is_some(),
+                ..config
             };
             let engine = load(&cli.faq, config)?;
             let engine = b12bot::telegram::engine_handle(engine);
@@ -206,7 +218,16 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Retention { config: path } => retention(path.as_deref()),
-        Command::Check { dir, format } => check(dir.as_deref().unwrap_or(&cli.faq), format, config),
+        Command::Check {
+            dir,
+            format,
+            readability,
+        } => check(
+            dir.as_deref().unwrap_or(&cli.faq),
+            format,
+            readability,
+            config,
+        ),
         Command::Eval {
             file,
             min,
@@ -286,20 +307,26 @@ fn retention(path: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-fn check(dir: &Path, format: Format, config: EngineConfig) -> Result<()> {
-    let (errors, warnings, loaded) = match faq::load_dir(dir) {
+fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Result<()> {
+    let mut status = review::Status {
+        table,
+        ..review::Status::default()
+    };
+    let (errors, warnings) = match faq::load_dir(dir) {
         Ok(faq) => {
-            let loaded = (faq.entries.len(), faq.texts.map.len());
+            status.loaded = Some((faq.entries.len(), faq.texts.map.len()));
+            status.unreviewed = review::unreviewed(&faq);
+            status.figures = review::readability_of(&faq).0;
             let engine = Engine::new(faq, config);
             let mut warnings = review::review(engine.faq(), &engine, today());
             review::place(&mut warnings, |file| std::fs::read_to_string(file).ok());
-            (Vec::new(), warnings, Some(loaded))
+            (Vec::new(), warnings)
         }
-        Err(faq::LoadErrors(errors)) => (errors, Vec::new(), None),
+        Err(faq::LoadErrors(errors)) => (errors, Vec::new()),
     };
     match format {
-        Format::Text => print!("{}", review::to_text(dir, &errors, &warnings, loaded)),
-        Format::Json => println!("{}", review::to_json(&errors, &warnings)),
+        Format::Text => print!("{}", review::to_text(dir, &errors, &warnings, &status)),
+        Format::Json => println!("{}", review::to_json(&errors, &warnings, &status)),
     }
     if !errors.is_empty() {
         bail!("{} is not a valid FAQ folder", dir.display());

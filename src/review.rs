@@ -11,8 +11,9 @@
 //! so [`review`] names the file and field and [`place`] adds line and column afterwards
 //! from the files' text, at the edge.
 
-use crate::engine::{self, Context, Engine, Intent};
-use crate::faq::{self, Entry, Faq, LoadError, TEXTS_FILE};
+use crate::engine::{self, Context, Engine, EngineConfig, Intent};
+use crate::faq::{self, Entry, Faq, GLOSSARY_FILE, LoadError, TEXTS_FILE};
+use crate::readability::{self, Figures, TARGET};
 use crate::text::{self, Lang};
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +38,7 @@ pub const PLACEHOLDERS: &[(&str, &[&str])] = &[
     ("value_not_interpretable", &["{value}"]),
     ("value_unknown_unit", &["{unit}"]),
     ("value_other_test", &["{test}"]),
+    ("value_other_unit", &["{unit}"]),
 ];
 
 /// What a placeholder stands for, in words for staff.
@@ -81,6 +83,9 @@ pub enum WarningKind {
     UnknownPlaceholder,
     /// An answer that does not mention the huisarts / GP.
     NoGpReferral,
+    /// An answer or fixed text harder to read than language level B1, or with jargon it
+    /// does not explain, or with the hospital's internal words.
+    Readability,
 }
 
 impl WarningKind {
@@ -99,6 +104,7 @@ impl WarningKind {
             WarningKind::MissingPlaceholder => "missing_placeholder",
             WarningKind::UnknownPlaceholder => "unknown_placeholder",
             WarningKind::NoGpReferral => "no_gp_referral",
+            WarningKind::Readability => "readability",
         }
     }
 }
@@ -198,6 +204,9 @@ pub fn review(faq: &Faq, engine: &Engine, today: Date) -> Vec<Warning> {
         answers(engine, entry, &mut out);
     }
     placeholders(faq, &mut out);
+    answer_placeholders(faq, &mut out);
+    let (_, readable) = readability_of(faq);
+    out.extend(readable);
     out
 }
 
@@ -492,8 +501,10 @@ fn reviewed(entry: &Entry, today: Date, out: &mut Vec<Warning>) {
 
 /// The answers as patients get them: short enough for a phone, ending with the GP.
 fn answers(engine: &Engine, entry: &Entry, out: &mut Vec<Warning>) {
+    // As patients get it: with the fixed texts it includes.
+    let shown = engine::resolve_answer(&entry.answer, &engine.faq().texts, engine.config());
     for lang in LANGS {
-        let answer = entry.answer.get(lang);
+        let answer = shown.get(lang);
         let field = format!("answer.{}", lang.code());
         let chars = answer.chars().count();
         if chars > LONG_ANSWER_CHARS {
@@ -588,11 +599,12 @@ fn placeholders(faq: &Faq, out: &mut Vec<Warning>) {
                 }
             }
             for found in placeholders_in(value) {
-                if filled.contains(&found) {
+                if filled.contains(&found) || names_text(faq, found) {
                     continue;
                 }
                 let hint = if filled.is_empty() {
-                    "the bot fills in nothing in this text".to_string()
+                    "the bot fills in nothing in this text, and no fixed text has that name"
+                        .to_string()
                 } else {
                     format!("here the bot fills in only {}", filled.join(" "))
                 };
@@ -610,6 +622,365 @@ fn placeholders(faq: &Faq, out: &mut Vec<Warning>) {
             }
         }
     }
+}
+
+/// `{name}` names a fixed text: the bot puts that text there (see
+/// [`engine::include_texts`]).
+fn names_text(faq: &Faq, placeholder: &str) -> bool {
+    let name = placeholder.trim_start_matches('{').trim_end_matches('}');
+    engine::includes_text(&faq.texts, name)
+}
+
+/// An answer may include fixed texts (`{ask_staff}`), nothing else.
+fn answer_placeholders(faq: &Faq, out: &mut Vec<Warning>) {
+    for entry in &faq.entries {
+        for lang in LANGS {
+            for found in placeholders_in(entry.answer.get(lang)) {
+                if names_text(faq, found) {
+                    continue;
+                }
+                out.push(warning(
+                    &entry.file,
+                    format!("answer.{}", lang.code()),
+                    None,
+                    WarningKind::UnknownPlaceholder,
+                    format!(
+                        "the {} answer has {found}, but no fixed text in {TEXTS_FILE} has that \
+                         name; patients would see \"{found}\" as written. Check the spelling \
+                         or remove it",
+                        language_name(lang)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Readability
+
+/// The readability figures of one answer or fixed text in one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextFigures {
+    #[serde(serialize_with = "path")]
+    pub file: PathBuf,
+    /// The entry id or the text's key.
+    pub name: String,
+    /// `answer.nl`, `greeting.en`, …
+    pub field: String,
+    #[serde(serialize_with = "lang_code")]
+    pub lang: Lang,
+    /// The configuration the figures are for, when the text differs between
+    /// configurations (the hardest one is kept); `None` when it is the same in all.
+    pub config: Option<String>,
+    pub figures: Figures,
+    /// Glossary terms used without an explanation where they first appear.
+    pub unexplained: Vec<String>,
+    /// Internal words (the glossary's `avoid` list) the text uses.
+    pub internal: Vec<String>,
+}
+
+impl TextFigures {
+    /// Whether the text meets language level B1 with nothing left to explain.
+    pub fn within_target(&self) -> bool {
+        self.figures.problems().is_empty()
+            && self.unexplained.is_empty()
+            && self.internal.is_empty()
+    }
+}
+
+fn lang_code<S: Serializer>(l: &Lang, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(l.code())
+}
+
+/// Texts staff write for staff (the triage group's posts and replies): measured, but
+/// internal words are allowed there.
+fn is_staff_text(key: &str) -> bool {
+    key.starts_with("tg_desk_")
+}
+
+/// Measures every answer and fixed text as patients see it in each configuration (value
+/// policy, triage desk), keeping the hardest configuration of each, and warns
+/// (`readability`) about those above language level B1.
+pub fn readability_of(faq: &Faq) -> (Vec<TextFigures>, Vec<Warning>) {
+    let dir = faq
+        .entries
+        .first()
+        .and_then(|e| e.file.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let texts_file = dir.join(TEXTS_FILE);
+    let configs = EngineConfig::all();
+    let resolved: Vec<(EngineConfig, faq::Texts)> = configs
+        .iter()
+        .map(|&c| (c, engine::resolve_texts(&faq.texts, c)))
+        .collect();
+    let mut figures = Vec::new();
+    let mut measure_one = |file: &Path,
+                           name: &str,
+                           field: String,
+                           lang: Lang,
+                           shown: Vec<(EngineConfig, String)>| {
+        let mut best: Option<(TextFigures, f64)> = None;
+        let all_same = shown.windows(2).all(|w| w[0].1 == w[1].1);
+        for (config, text) in &shown {
+            let f = readability::measure(text, lang);
+            // A placeholder's name ("{ticket}") is not a word the patient reads.
+            let text = &readability::blank_placeholders(text);
+            let unexplained: Vec<String> = readability::unexplained(
+                text,
+                faq.glossary.explain.get(lang).keys().map(String::as_str),
+            )
+            .into_iter()
+            .map(|u| u.found)
+            .collect();
+            let internal: Vec<String> = if is_staff_text(name) {
+                Vec::new()
+            } else {
+                faq.glossary
+                    .avoid
+                    .get(lang)
+                    .keys()
+                    .filter_map(|t| readability::find_term(text, t).map(|r| text[r].to_string()))
+                    .collect()
+            };
+            // Harder: more problems first, then the lower score.
+            let badness = (f.problems().len() + unexplained.len() + internal.len()) as f64 * 1000.0
+                - f.score.unwrap_or(100.0);
+            let tf = TextFigures {
+                file: file.to_path_buf(),
+                name: name.to_string(),
+                field: field.clone(),
+                lang,
+                config: (!all_same).then(|| config.describe()),
+                figures: f,
+                unexplained,
+                internal,
+            };
+            if best.as_ref().is_none_or(|(_, b)| badness > *b) {
+                best = Some((tf, badness));
+            }
+            if all_same {
+                break;
+            }
+        }
+        if let Some((tf, _)) = best {
+            figures.push(tf);
+        }
+    };
+    for entry in &faq.entries {
+        for lang in LANGS {
+            let shown = resolved
+                .iter()
+                .map(|(c, _)| {
+                    let a = engine::resolve_answer(&entry.answer, &faq.texts, *c);
+                    (*c, a.get(lang).to_string())
+                })
+                .collect();
+            measure_one(
+                &entry.file,
+                &entry.id,
+                format!("answer.{}", lang.code()),
+                lang,
+                shown,
+            );
+        }
+    }
+    for key in faq.texts.map.keys() {
+        for lang in LANGS {
+            let shown = resolved
+                .iter()
+                .map(|(c, t)| (*c, t.get(key, lang).to_string()))
+                .collect();
+            measure_one(
+                &texts_file,
+                key,
+                format!("{key}.{}", lang.code()),
+                lang,
+                shown,
+            );
+        }
+    }
+    let warnings = figures
+        .iter()
+        .filter(|tf| !tf.within_target())
+        .map(|tf| readability_warning(faq, tf))
+        .collect();
+    (figures, warnings)
+}
+
+fn readability_warning(faq: &Faq, tf: &TextFigures) -> Warning {
+    let f = &tf.figures;
+    let what = if tf.field.starts_with("answer.") {
+        format!("the {} answer", language_name(tf.lang))
+    } else {
+        format!("the {} text", language_name(tf.lang))
+    };
+    let formula = match tf.lang {
+        Lang::Nl => "Flesch-Douma",
+        Lang::En => "Flesch reading ease",
+    };
+    let mut parts = Vec::new();
+    let problems = f.problems();
+    if !problems.is_empty() {
+        parts.push(format!(
+            "{what} is harder to read than language level B1: {} (target: {formula} score at \
+             least {:.0}, at most {:.0} words per sentence on average, none over {})",
+            problems.join(", "),
+            TARGET.min_score,
+            TARGET.max_average_sentence,
+            TARGET.max_sentence
+        ));
+        parts.push(format!(
+            "its longest sentence ({} words) is \"{}\"",
+            f.longest_words, f.longest_sentence
+        ));
+        if !f.long_words.is_empty() {
+            parts.push(format!(
+                "long words ({}+ syllables): {}",
+                readability::LONG_WORD_SYLLABLES,
+                f.long_words.join(", ")
+            ));
+        }
+    }
+    // The glossary's text for a term as the text has it ("grenswaarden" → "grenswaarde").
+    let glossary_text = |terms: &faq::Terms, found: &str| -> String {
+        terms
+            .get(tf.lang)
+            .iter()
+            .find(|(t, _)| readability::find_term(found, t).is_some())
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    };
+    for found in &tf.unexplained {
+        let plain = glossary_text(&faq.glossary.explain, found);
+        parts.push(format!(
+            "\"{found}\" is not explained where it first appears; explain it there (in \
+             brackets, or \"dat is …\" / \"that is …\"), for example \"{plain}\" (from \
+             {GLOSSARY_FILE}), or use plain words instead"
+        ));
+    }
+    for found in &tf.internal {
+        let instead = glossary_text(&faq.glossary.avoid, found);
+        parts.push(format!(
+            "\"{found}\" is the hospital's own word, not the patient's; write \"{instead}\" \
+             instead (from {GLOSSARY_FILE})"
+        ));
+    }
+    let mut message = parts.join("; ");
+    if problems.is_empty() {
+        message = format!("{what} meets language level B1, but {message}");
+    }
+    if let Some(config) = &tf.config {
+        message.push_str(&format!(" (as shown with {config})"));
+    }
+    message.push_str(". Shorter sentences and everyday words help; check again after editing");
+    warning(
+        &tf.file,
+        tf.field.clone(),
+        None,
+        WarningKind::Readability,
+        message,
+    )
+}
+
+/// A one-line summary of the figures for `check`: the range of scores per language, for
+/// answers and for fixed texts.
+pub fn readability_summary(figures: &[TextFigures]) -> String {
+    let range = |answers: bool, lang: Lang| {
+        let scores: Vec<f64> = figures
+            .iter()
+            .filter(|t| t.lang == lang && t.field.starts_with("answer.") == answers)
+            .filter_map(|t| t.figures.score)
+            .collect();
+        if scores.is_empty() {
+            return "-".to_string();
+        }
+        let min = scores.iter().cloned().fold(f64::INFINITY, f64::min);
+        let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let avg = scores.iter().sum::<f64>() / scores.len() as f64;
+        format!("{min:.0}–{max:.0} (average {avg:.0})")
+    };
+    let above = figures.iter().filter(|t| !t.within_target()).count();
+    format!(
+        "readability (B1 target: score ≥ {:.0}, ≤ {:.0} words per sentence on average, none \
+         over {}): answers nl {}, en {}; fixed texts nl {}, en {}; {} of {} texts above the target",
+        TARGET.min_score,
+        TARGET.max_average_sentence,
+        TARGET.max_sentence,
+        range(true, Lang::Nl),
+        range(true, Lang::En),
+        range(false, Lang::Nl),
+        range(false, Lang::En),
+        above,
+        figures.len()
+    )
+}
+
+/// The figures as a table for people (`check --readability`).
+pub fn readability_table(figures: &[TextFigures]) -> String {
+    use fmt::Write as _;
+    let mut out = String::from(
+        "text                          lang  score  words  avg/sentence  longest  long words\n",
+    );
+    for t in figures {
+        let f = &t.figures;
+        let _ = writeln!(
+            out,
+            "{:<30} {:<4} {:>6} {:>6} {:>13.1} {:>8}  {:.0}%{}",
+            t.name,
+            t.lang.code(),
+            f.score.map_or("-".to_string(), |s| format!("{s:.1}")),
+            f.words,
+            f.average_sentence,
+            f.longest_words,
+            f.long_share * 100.0,
+            if t.within_target() {
+                ""
+            } else {
+                "  ← above target"
+            }
+        );
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Sign-off
+
+/// Words in `reviewed_by` that say the entry is a draft nobody has signed off yet.
+pub const DRAFT_MARKERS: &[&str] = &["concept", "draft", "to be reviewed", "nog te beoordelen"];
+
+/// The entries no clinician has signed off: no `reviewed_by`, or one that says it is a
+/// draft ("concept, to be reviewed by the department").
+pub fn unreviewed(faq: &Faq) -> Vec<String> {
+    faq.entries
+        .iter()
+        .filter(|e| match &e.reviewed_by {
+            None => true,
+            Some(by) => {
+                let by = text::fold(by);
+                by.trim().is_empty() || DRAFT_MARKERS.iter().any(|m| by.contains(m))
+            }
+        })
+        .map(|e| e.id.clone())
+        .collect()
+}
+
+/// `check`'s one line about sign-off; `None` when every entry is signed off.
+pub fn unreviewed_line(dir: &Path, faq_entries: usize, unreviewed: &[String]) -> Option<String> {
+    (!unreviewed.is_empty()).then(|| {
+        format!(
+            "{}: not signed off by a clinician yet: {} of {} entries ({}); their reviewed_by \
+             says concept or names nobody. A clinician checks each against the leaflet, then \
+             writes their name in reviewed_by and the date in reviewed_on (README: \"Signing \
+             off\")",
+            dir.display(),
+            unreviewed.len(),
+            faq_entries,
+            unreviewed.join(", ")
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -652,12 +1023,21 @@ pub fn place(warnings: &mut [Warning], read: impl Fn(&Path) -> Option<String>) {
 
 /// `check`'s output for people: errors, then warnings, then a one-line summary.
 /// `loaded` is the number of entries and fixed texts when the FAQ loaded.
-pub fn to_text(
-    dir: &Path,
-    errors: &[LoadError],
-    warnings: &[Warning],
-    loaded: Option<(usize, usize)>,
-) -> String {
+/// What `check` found besides errors and warnings, for its output.
+#[derive(Debug, Default)]
+pub struct Status {
+    /// The number of entries and fixed texts, when the FAQ loaded.
+    pub loaded: Option<(usize, usize)>,
+    /// Entries not signed off by a clinician ([`unreviewed`]).
+    pub unreviewed: Vec<String>,
+    /// Readability figures of every answer and text ([`readability_of`]).
+    pub figures: Vec<TextFigures>,
+    /// Print the figures as a table too (`check --readability`).
+    pub table: bool,
+}
+
+pub fn to_text(dir: &Path, errors: &[LoadError], warnings: &[Warning], status: &Status) -> String {
+    let loaded = status.loaded;
     use fmt::Write as _;
     let mut out = String::new();
     for e in errors {
@@ -674,6 +1054,22 @@ pub fn to_text(
     }
     for w in warnings {
         let _ = writeln!(out, "{w}");
+    }
+    if status.table && !status.figures.is_empty() {
+        out.push_str(&readability_table(&status.figures));
+    }
+    if !status.figures.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            dir.display(),
+            readability_summary(&status.figures)
+        );
+    }
+    if let Some((entries, _)) = loaded
+        && let Some(line) = unreviewed_line(dir, entries, &status.unreviewed)
+    {
+        let _ = writeln!(out, "{line}");
     }
     let plural = |n: usize, one: &str| {
         if n == 1 {
@@ -720,15 +1116,18 @@ struct ErrorRow<'a> {
     message: &'a str,
 }
 
-/// `check --format json`: `{"ok": bool, "errors": […], "warnings": […]}`, each item with
-/// `file`, `line`, `column`, `field`, `kind` and `message` (`line`/`column` null without a
-/// place). `ok` is true when there are no errors; warnings do not make it false.
-pub fn to_json(errors: &[LoadError], warnings: &[Warning]) -> String {
+/// `check --format json`: `{"ok": bool, "errors": […], "warnings": […], "unreviewed": […],
+/// "readability": […]}`, each error and warning with `file`, `line`, `column`, `field`,
+/// `kind` and `message` (`line`/`column` null without a place). `ok` is true when there are
+/// no errors; warnings do not make it false.
+pub fn to_json(errors: &[LoadError], warnings: &[Warning], status: &Status) -> String {
     #[derive(Serialize)]
     struct Report<'a> {
         ok: bool,
         errors: Vec<ErrorRow<'a>>,
         warnings: &'a [Warning],
+        unreviewed: &'a [String],
+        readability: &'a [TextFigures],
     }
     let errors: Vec<ErrorRow<'_>> = errors
         .iter()
@@ -745,6 +1144,8 @@ pub fn to_json(errors: &[LoadError], warnings: &[Warning]) -> String {
         ok: errors.is_empty(),
         errors,
         warnings,
+        unreviewed: &status.unreviewed,
+        readability: &status.figures,
     };
     // Strings, numbers and string-keyed structs only: serialising cannot fail.
     serde_json::to_string(&report).expect("a check report serialises")

@@ -166,6 +166,7 @@ fn value_policy_is_the_hospitals_choice() {
         faq.clone(),
         EngineConfig {
             value_policy: ValuePolicy::TableOnly,
+            ..EngineConfig::default()
         },
     );
     let a = table.answer("mijn b12 is 120", &Context::default());
@@ -178,6 +179,7 @@ fn value_policy_is_the_hospitals_choice() {
         faq,
         EngineConfig {
             value_policy: ValuePolicy::ReferOnly,
+            ..EngineConfig::default()
         },
     );
     let a = refer.answer("mijn b12 is 120", &Context::default());

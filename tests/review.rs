@@ -714,7 +714,7 @@ fn check_prints_warnings_with_their_place_and_exits_zero() {
     assert!(out.starts_with(&expected), "{out}");
     assert!(
         out.trim_end().ends_with(
-            "OK, 3 entries and 22 fixed texts, 1 warning: the FAQ can be published, but \
+            "OK, 3 entries and 25 fixed texts, 1 warning: the FAQ can be published, but \
              please look at them"
         ),
         "{out}"
@@ -807,4 +807,237 @@ fn warning_positions_count_like_the_loaders_error_positions() {
         faq::field_positions("id = [").is_empty(),
         "no positions without a parse"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Readability, the glossary and sign-off
+
+/// A fixture folder with a glossary file.
+fn review_with_glossary(specs: &[Spec], glossary: &str) -> Vec<Warning> {
+    let mut files = files(specs, &texts_toml());
+    files.push((Path::new("faq").join("glossary.toml"), glossary.into()));
+    let faq = faq::from_files(files).unwrap_or_else(|e| panic!("fixture loads:\n{e}"));
+    let engine = Engine::new(faq, EngineConfig::default());
+    review::review(engine.faq(), &engine, TODAY)
+}
+
+/// Hard to read: long words and one sentence of 30 words.
+const HARD_NL: &str = "Indien de laboratoriumuitslag van de methylmalonzuurbepaling \
+    onverwachts afwijkend blijkt, adviseert de behandelend specialist doorgaans aanvullende \
+    diagnostische verrichtingen, waarbij eveneens rekening gehouden wordt met comorbiditeit \
+    en medicatiegebruik van de betreffende patiënt. Bespreek het met uw huisarts.";
+
+#[test]
+fn a_hard_answer_gets_a_readability_warning_with_its_score_longest_sentence_and_long_words() {
+    let mut specs = fixture();
+    specs[0].answer[0] = HARD_NL.to_string();
+    let warnings = review_of(&specs);
+    let w = single(
+        &warnings,
+        WarningKind::Readability,
+        "food.toml",
+        "answer.nl",
+    );
+    assert_mentions(
+        &w,
+        &[
+            "harder to read than language level B1",
+            "reading score",
+            "a sentence of 30 words, more than 25",
+            "\"Indien de laboratoriumuitslag",
+            "long words",
+            "methylmalonzuurbepaling",
+        ],
+    );
+}
+
+#[test]
+fn the_figures_are_reported_for_every_answer_and_text_in_both_languages() {
+    let faq = load(&fixture(), &texts_toml());
+    let (figures, warnings) = review::readability_of(&faq);
+    assert!(warnings.is_empty(), "{}", list(&warnings));
+    assert_eq!(
+        figures.len(),
+        2 * (faq.entries.len() + faq.texts.map.len()),
+        "one row per answer and text, per language"
+    );
+    let summary = review::readability_summary(&figures);
+    assert!(summary.contains("0 of"), "{summary}");
+}
+
+const GLOSSARY: &str = r#"
+[explain.nl]
+"methylmalonzuur" = "een stof die de cellen meer maken bij te weinig B12"
+[explain.en]
+"methylmalonic acid" = "a substance cells make more of when they lack B12"
+[avoid.nl]
+"triagebalie" = "een medewerker van het ziekenhuis"
+"#;
+
+#[test]
+fn jargon_from_the_glossary_must_be_explained_where_it_first_appears() {
+    let mut specs = fixture();
+    specs[0].answer[0] =
+        "Het lab meet methylmalonzuur in uw bloed. Bespreek het met uw huisarts.".to_string();
+    let warnings = review_with_glossary(&specs, GLOSSARY);
+    let w = single(
+        &warnings,
+        WarningKind::Readability,
+        "food.toml",
+        "answer.nl",
+    );
+    assert_mentions(
+        &w,
+        &[
+            "\"methylmalonzuur\" is not explained",
+            "een stof die de cellen meer maken bij te weinig B12",
+            "glossary.toml",
+        ],
+    );
+    // Explained in brackets, or with "dat is": no warning.
+    for explained in [
+        "Het lab meet methylmalonzuur (een stof in de cellen). Bespreek het met uw huisarts.",
+        "Het lab meet methylmalonzuur. Dat is een stof in de cellen. Bespreek het met uw huisarts.",
+    ] {
+        specs[0].answer[0] = explained.to_string();
+        let warnings = review_with_glossary(&specs, GLOSSARY);
+        assert!(warnings.is_empty(), "{explained}\n{}", list(&warnings));
+    }
+}
+
+#[test]
+fn internal_words_in_patient_texts_are_named_with_what_to_write_instead() {
+    let mut specs = fixture();
+    specs[1].answer[0] =
+        "Vraag het aan de triagebalie. Bespreek het ook met uw huisarts.".to_string();
+    let warnings = review_with_glossary(&specs, GLOSSARY);
+    let w = single(
+        &warnings,
+        WarningKind::Readability,
+        "treatment.toml",
+        "answer.nl",
+    );
+    assert_mentions(
+        &w,
+        &[
+            "\"triagebalie\"",
+            "write \"een medewerker van het ziekenhuis\"",
+        ],
+    );
+}
+
+#[test]
+fn a_broken_glossary_is_an_error_with_its_place() {
+    let mut files = files(&fixture(), &texts_toml());
+    files.push((
+        Path::new("faq").join("glossary.toml"),
+        b"[explain.nl]\n\"supplement\" = \"\"\n[explane.en]\n".to_vec(),
+    ));
+    let errors = faq::from_files(files).expect_err("a broken glossary is refused");
+    let text = errors.to_string();
+    assert!(text.contains("glossary.toml"), "{text}");
+    assert!(text.contains("explane"), "{text}");
+}
+
+#[test]
+fn entries_in_concept_are_listed_as_not_signed_off() {
+    let mut specs = fixture();
+    specs[0].reviewed_by = Some("b12bot team (concept, to be reviewed by the department)");
+    specs[2].reviewed_by = None;
+    let faq = load(&specs, &texts_toml());
+    assert_eq!(review::unreviewed(&faq), ["blood-test", "food"]);
+    let line =
+        review::unreviewed_line(Path::new("faq"), 3, &review::unreviewed(&faq)).expect("a line");
+    assert!(
+        line.starts_with(
+            "faq: not signed off by a clinician yet: 2 of 3 entries (blood-test, food)"
+        ),
+        "{line}"
+    );
+    assert!(review::unreviewed_line(Path::new("faq"), 3, &[]).is_none());
+}
+
+#[test]
+fn an_answer_may_include_a_fixed_text_but_not_an_unknown_placeholder() {
+    let mut specs = fixture();
+    specs[0].answer[0] = "Vraag het ons. {gp_referral}".to_string();
+    assert!(review_of(&specs).is_empty(), "{}", list(&review_of(&specs)));
+    specs[0].answer[0] = "Vraag het ons. {gp_refferal} Bespreek het met uw huisarts.".to_string();
+    let warnings = review_of(&specs);
+    let w = single(
+        &warnings,
+        WarningKind::UnknownPlaceholder,
+        "food.toml",
+        "answer.nl",
+    );
+    assert_mentions(&w, &["{gp_refferal}"]);
+}
+
+#[test]
+fn check_reports_readability_figures_and_the_sign_off_line() {
+    let mut specs = fixture();
+    specs[1].reviewed_by = Some("concept");
+    let dir = fixture_dir(&mut specs);
+    let (code, out) = check(dir.path(), "text");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains(": readability (B1 target: score ≥ 65"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not signed off by a clinician yet: 1 of 3 entries (treatment)"),
+        "{out}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_b12bot"))
+        .args(["check", "--readability"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.contains("text                          lang  score"),
+        "{out}"
+    );
+    let (_, json) = check(dir.path(), "json");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["unreviewed"], serde_json::json!(["treatment"]));
+    let rows = report["readability"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "food" && r["lang"] == "nl"),
+        "{json}"
+    );
+}
+
+#[test]
+fn the_shipped_faq_meets_language_level_b1() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let faq = faq::load_dir(&dir).expect("the shipped FAQ loads");
+    let (figures, warnings) = review::readability_of(&faq);
+    assert!(
+        warnings.is_empty(),
+        "texts of the shipped FAQ above language level B1:\n{}",
+        list(&warnings)
+    );
+    for f in figures.iter().filter(|f| f.field.starts_with("answer.nl")) {
+        let chars = faq.entry(&f.name).unwrap().answer.nl.trim().chars().count();
+        assert!(
+            chars <= 700,
+            "{}: {chars} characters, more than a phone screen",
+            f.name
+        );
+    }
+}
+
+#[test]
+fn the_glossary_gives_its_plain_words_to_whoever_asks() {
+    let mut files = files(&fixture(), &texts_toml());
+    files.push((Path::new("faq").join("glossary.toml"), GLOSSARY.into()));
+    let faq = faq::from_files(files).unwrap();
+    let nl = b12bot::text::Lang::Nl;
+    assert_eq!(
+        faq.glossary.explanation("Methylmalonzuur", nl),
+        Some("een stof die de cellen meer maken bij te weinig B12")
+    );
+    assert_eq!(faq.glossary.explanation("cobalamine", nl), None);
 }

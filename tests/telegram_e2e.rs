@@ -261,6 +261,7 @@ fn clarifying_question(engine: &Engine) -> (String, Answer) {
         "b12 tekort",
         "bloed",
         "tekort",
+        "b12 tekort gevolgen",
     ] {
         let a = engine.answer(q, &Context::default());
         if a.intent == Intent::Clarify {
@@ -318,7 +319,7 @@ async fn clarify_offers_topics_and_a_tap_answers_the_chosen_one() {
     let none = fake.press(&p, &offer.json, "h");
     let replies = fake.wait_for_messages(p.chat_id(), 3, SOON).await;
     assert!(
-        replies[2].text.contains("nog niet doorverbinden"),
+        replies[2].text.contains("vragenformulier"),
         "{}",
         replies[2].text
     );

@@ -16,7 +16,7 @@ use support::desk::{
     start_desk, start_desk_with, wait_for_patient_text,
 };
 use support::fake_bot_api::{FakeBotApi, Fault};
-use support::{RunningBot, SOON, TOKEN, faq_dir, launch, real_engine};
+use support::{RunningBot, SOON, TOKEN, desk_engine, desk_engine_config, faq_dir, launch};
 
 /// A copy of the shipped FAQ folder that a test may edit.
 fn copy_faq() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -44,10 +44,10 @@ async fn start_desk_with_faq(
         config: desk_config(dir.path()),
         faq: Some(b12bot::telegram::FaqSource {
             dir: faq.clone(),
-            config: b12bot::engine::EngineConfig::default(),
+            config: desk_engine_config(),
         }),
     };
-    let bot = launch(fake, real_engine(), move |c| c.triage = Some(setup)).await;
+    let bot = launch(fake, desk_engine(), move |c| c.triage = Some(setup)).await;
     (bot, dir, faq)
 }
 
@@ -810,4 +810,107 @@ async fn staff_commands_replies_and_buttons_do_nothing_for_others_or_elsewhere()
         Status::Closed
     );
     bot.stop().await.unwrap();
+}
+
+/// The two kinds of urgent message, and what every message after the urgent answer must
+/// keep: 113 after suicidal thoughts, 112 after an emergency.
+const URGENT_KINDS: [(&str, &str, &str); 2] = [
+    (
+        "ik loop al weken met zelfmoordgedachten rond",
+        "113",
+        "zelfdoding",
+    ),
+    (
+        "ik heb pijn op de borst en kan niet ademen",
+        "112",
+        "spoedadvies",
+    ),
+];
+
+#[tokio::test]
+async fn without_the_desk_the_urgent_answer_is_the_last_word_and_keeps_its_number() {
+    let bot = launch(fake().await, support::real_engine(), |_| {}).await;
+    let f = &bot.fake;
+    for (i, (message, number, _)) in URGENT_KINDS.into_iter().enumerate() {
+        let p = patient(2100 + i as i64);
+        f.send_text(&p, message);
+        let sent = f.wait_for_messages(p.chat_id(), 1, SOON).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent_now = f.sent_to(p.chat_id());
+        assert_eq!(sent_now.len(), 1, "one answer: {sent_now:?}");
+        assert!(sent[0].text.contains(number), "{number}: {}", sent[0].text);
+    }
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_message_after_an_urgent_answer_keeps_that_kinds_advice() {
+    for (message, number, advice) in URGENT_KINDS {
+        let (bot, _dir, store) = start_desk(fake().await).await;
+        let f = &bot.fake;
+        let p = patient(2110);
+
+        // The urgent answer, then the note that the team was told: both name the number.
+        f.send_text(&p, message);
+        let sent = f.wait_for_messages(p.chat_id(), 2, SOON).await;
+        for s in &sent {
+            assert!(
+                s.text.contains(number),
+                "{message}: {number} missing in {}",
+                s.text
+            );
+        }
+        assert!(sent[1].text.contains("#1"), "{}", sent[1].text);
+        if number == "113" {
+            assert!(
+                !sent[1]
+                    .text
+                    .contains("bel bij spoed 112 of de huisartsenpost"),
+                "{}",
+                sent[1].text
+            );
+        }
+        // Staff see which advice the patient got.
+        let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+        assert!(post.text.contains("SPOED #1"), "{}", post.text);
+        assert!(post.text.contains(advice), "{advice}: {}", post.text);
+        assert!(post.text.contains(number), "{}", post.text);
+        assert!(store.ticket(TicketNo(1)).unwrap().unwrap().urgent);
+
+        // A follow-up on the urgent ticket: the acknowledgement repeats the advice.
+        f.send_text(&p, "hallo, is daar iemand?");
+        let ack = wait_for_patient_text(f, &p, "Toegevoegd").await;
+        assert!(
+            ack.text.contains("113") && ack.text.contains("112"),
+            "{}",
+            ack.text
+        );
+
+        // Staff close it: the last word still says where to go.
+        f.send_group_reply(GROUP, &staff(), "/close 1", None);
+        let closed = wait_for_patient_text(f, &p, "afgesloten").await;
+        assert!(
+            closed.text.contains("113") && closed.text.contains("112"),
+            "{}",
+            closed.text
+        );
+        let last = f.sent_to(p.chat_id()).last().unwrap().clone();
+        assert!(
+            last.text.contains(number),
+            "the last message: {}",
+            last.text
+        );
+        bot.stop().await.unwrap();
+    }
+}
+
+#[test]
+fn the_flood_note_names_113_and_112() {
+    // The flood note can be the next message after an urgent answer (a patient in distress
+    // who keeps typing): it keeps both numbers.
+    let engine = support::real_engine();
+    for lang in [b12bot::text::Lang::Nl, b12bot::text::Lang::En] {
+        let note = b12bot::telegram::texts::text(&engine, "tg_flood", lang);
+        assert!(note.contains("113") && note.contains("112"), "{note}");
+    }
 }

@@ -335,7 +335,16 @@ async fn answer_text<E: AnswerEngine>(
         {
             // A follow-up while the patient's ticket is not closed goes to that ticket
             // (staff answer it, not the bot: not logged as a question the bot answered).
-            triage::follow_up(bot, &*engine, desk, msg, ticket.number, answer.lang).await?;
+            triage::follow_up(
+                bot,
+                &*engine,
+                desk,
+                msg,
+                ticket.number,
+                ticket.urgent,
+                answer.lang,
+            )
+            .await?;
             langs.replied_in(chat, answer.lang);
             return Ok(());
         }

@@ -36,25 +36,13 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     ),
     (
         "tg_human",
-        "Via deze Telegram-chat kan ik u nog niet doorverbinden met een medewerker. U kunt \
-         Ziekenhuis Gelderse Vallei zelf bereiken via het vragenformulier op de website van het \
-         ziekenhuis.\n\n\
-         Voor medische vragen over uw eigen situatie neemt u contact op met uw huisarts. \
-         Bij levensgevaar belt u direct 112.",
-        "I cannot put you through to a staff member in this Telegram chat yet. You can reach \
-         Ziekenhuis Gelderse Vallei yourself via the question form on the hospital's website.\n\n\
-         For medical questions about your own situation, please contact your GP (huisarts). \
-         In a life-threatening emergency, call 112 straight away.",
+        "In deze chat kan ik u niet met een medewerker laten praten. U kunt Ziekenhuis Gelderse Vallei zelf bereiken. Vul daarvoor het vragenformulier in op de website van het ziekenhuis.\n\nHeeft u medische vragen over uw eigen situatie? Ga dan naar uw huisarts. Bij levensgevaar belt u direct 112.",
+        "I cannot put you through to a staff member in this chat. You can reach Ziekenhuis Gelderse Vallei yourself. Please fill in the question form on the hospital's website.\n\nFor medical questions about your own situation, please see your GP (huisarts). If a life is in danger, call 112 straight away.",
     ),
     (
         "tg_flood",
-        "U stuurt veel berichten kort na elkaar. Over een minuut beantwoord ik uw berichten \
-         weer; wacht u tot die tijd even. Kan het niet wachten? Bel dan uw huisarts, of buiten \
-         kantoortijden de huisartsenpost. Bij levensgevaar belt u direct 112.",
-        "You are sending many messages in quick succession. I will answer your messages again \
-         in a minute; please wait until then. If it cannot wait, call your GP (huisarts), or \
-         outside office hours the out-of-hours GP service (huisartsenpost). In a \
-         life-threatening emergency, call 112 straight away.",
+        "U stuurt veel berichten kort na elkaar. Over een minuut antwoord ik weer. Wacht u tot die tijd even? Kan het niet wachten? Bel dan uw huisarts. Buiten kantoortijden belt u de huisartsenpost. Bij levensgevaar belt u direct 112. Denkt u aan zelfdoding? Bel dan 113 of 0800-0113, of chat via 113.nl.",
+        "You are sending many messages in a short time. I will answer again in a minute, so please wait until then. Can it not wait? Then call your GP (huisarts). Outside office hours, call the out-of-hours GP service (huisartsenpost). If a life is in danger, call 112 straight away. Are you thinking about suicide? Then call 113 or 0800-0113, or chat at 113.nl.",
     ),
     ("tg_none_of_these", "Geen van deze", "None of these"),
     (
@@ -65,10 +53,8 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     ("tg_all_topics", "Alle onderwerpen", "All topics"),
     (
         "tg_error",
-        "Sorry, er ging iets mis bij het beantwoorden. Probeer het nog eens, of kies een \
-         onderwerp via /onderwerpen. Bij spoed belt u 112 of de huisartsenpost.",
-        "Sorry, something went wrong while answering. Please try again, or choose a topic via \
-         /topics. In an emergency, call 112 or the out-of-hours GP service.",
+        "Sorry, er ging iets mis bij het beantwoorden. Probeer het nog eens, of kies een onderwerp via /onderwerpen. Bij spoed belt u 112 of de huisartsenpost.",
+        "Sorry, something went wrong. Please try again, or pick a topic via /topics. Is it urgent? Then call 112 or the out-of-hours GP service (huisartsenpost).",
     ),
     (
         "tg_unknown_command",
@@ -116,21 +102,13 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     ),
     (
         "tg_ticket_failed",
-        "Het lukt nu niet om uw vraag door te sturen naar een medewerker; er is niets \
-         doorgestuurd. U kunt het later hier opnieuw proberen, of Ziekenhuis Gelderse Vallei \
-         zelf bereiken via het vragenformulier op de website van het ziekenhuis.\n\n\
-         Voor medische vragen over uw eigen situatie neemt u contact op met uw huisarts. \
-         Bij levensgevaar belt u direct 112.",
-        "Your question could not be passed on to a staff member just now; nothing was sent. \
-         You can try again here later, or reach Ziekenhuis Gelderse Vallei yourself via the \
-         question form on the hospital's website.\n\n\
-         For medical questions about your own situation, please contact your GP (huisarts). \
-         In a life-threatening emergency, call 112 straight away.",
+        "Het lukt nu niet om uw vraag door te sturen naar een medewerker. Er is niets doorgestuurd. Probeer het later hier nog eens. U kunt Ziekenhuis Gelderse Vallei ook zelf bereiken, via het vragenformulier op de website van het ziekenhuis.\n\nHeeft u medische vragen over uw eigen situatie? Ga dan naar uw huisarts. Bij levensgevaar belt u direct 112.",
+        "Your question could not be passed on to a staff member just now. Nothing was sent. Please try again here later. You can also reach Ziekenhuis Gelderse Vallei yourself, through the question form on the hospital's website.\n\nDo you have medical questions about your own situation? Then see your GP (huisarts). If a life is in danger, call 112 straight away.",
     ),
     (
         "tg_ticket_out_of_hours",
-        "Het team is nu niet aanwezig. U kunt een antwoord verwachten vanaf {opening}. Kan het niet wachten? Bel uw huisarts, of buiten kantoortijden de huisartsenpost. Bij levensgevaar belt u direct 112.",
-        "The team is not available right now. You can expect an answer from {opening}. If it cannot wait, call your GP (huisarts), or outside office hours the out-of-hours GP service (huisartsenpost). In a life-threatening emergency, call 112 straight away.",
+        "Het team is er nu niet. U kunt een antwoord verwachten vanaf {opening}. Kan het niet wachten? Bel dan uw huisarts. Buiten kantoortijden belt u de huisartsenpost. Bij levensgevaar belt u direct 112.",
+        "The team is not there right now. You can expect an answer from {opening}. Can it not wait? Then call your GP (huisarts). Outside office hours, call the out-of-hours GP service (huisartsenpost). If a life is in danger, call 112 straight away.",
     ),
     (
         "tg_followup_added",
@@ -138,9 +116,19 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Added to your question {ticket}. A staff member will answer here.",
     ),
     (
+        "tg_followup_added_urgent",
+        "Toegevoegd aan uw vraag {ticket}. Een medewerker antwoordt hier. Kan het niet wachten? Bij levensgevaar belt u 112. Denkt u aan zelfdoding? Bel dan 113 of 0800-0113, of chat via 113.nl.",
+        "Added to your question {ticket}. A staff member will answer here. Can it not wait? If a life is in danger, call 112. Are you thinking about suicide? Then call 113 or 0800-0113, or chat at 113.nl.",
+    ),
+    (
         "tg_urgent_raised",
-        "Uw bericht is ook doorgestuurd naar het team van het ziekenhuis (vraagnummer {ticket}). Wacht daar niet op: bel bij spoed 112 of de huisartsenpost.",
-        "Your message has also been sent to the hospital's team (question number {ticket}). Do not wait for them: in an emergency, call 112 or the out-of-hours GP service (huisartsenpost).",
+        "Uw bericht is ook doorgestuurd naar het team van het ziekenhuis. Uw vraagnummer is {ticket}. Wacht niet op het team. Bij levensgevaar belt u 112. Is het dringend? Bel dan uw huisarts, of buiten kantoortijden de huisartsenpost.",
+        "Your message has also been sent to the hospital's team. Your question number is {ticket}. Do not wait for the team. If a life is in danger, call 112. Is it urgent? Then call your GP (huisarts), or outside office hours the huisartsenpost (out-of-hours GP service).",
+    ),
+    (
+        "tg_urgent_raised_suicide",
+        "Uw bericht is ook doorgestuurd naar het team van het ziekenhuis. Uw vraagnummer is {ticket}. Wacht niet op het team. Bel nu 113 of 0800-0113, of chat via 113.nl. Dat is gratis en anoniem, dag en nacht. Bent u in direct gevaar? Bel dan 112.",
+        "Your message has also been sent to the hospital's team. Your question number is {ticket}. Do not wait for the team. Call 113 or 0800-0113 now, or chat at 113.nl. It is free and anonymous, day and night. Are you in danger right now? Then call 112.",
     ),
     (
         "tg_staff_note",
@@ -153,14 +141,24 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Your question {ticket} has been closed. Have a new question? Just type it here.",
     ),
     (
+        "tg_ticket_closed_urgent",
+        "Uw vraag {ticket} is afgesloten. Gaat het nog niet goed? Bij levensgevaar belt u 112. Denkt u aan zelfdoding? Bel dan 113 of 0800-0113, of chat via 113.nl. Met andere vragen gaat u naar uw huisarts.",
+        "Your question {ticket} has been closed. Are you still not well? If a life is in danger, call 112. Are you thinking about suicide? Then call 113 or 0800-0113, or chat at 113.nl. For other questions, please see your GP (huisarts).",
+    ),
+    (
         "tg_desk_new",
         "Nieuwe vraag {ticket}",
         "New question {ticket}",
     ),
     (
         "tg_desk_urgent",
-        "SPOED {ticket}: de patiënt kreeg direct het spoedadvies (112 / huisartsenpost)",
-        "URGENT {ticket}: the patient got the urgent advice at once (112 / huisartsenpost)",
+        "SPOED {ticket}. De patiënt kreeg direct het spoedadvies: 112 bij levensgevaar, anders de huisarts of de huisartsenpost.",
+        "URGENT {ticket}. The patient got the urgent advice at once: 112 if a life is in danger, otherwise the GP or the huisartsenpost.",
+    ),
+    (
+        "tg_desk_urgent_suicide",
+        "SPOED {ticket}. De patiënt kreeg direct het advies bij gedachten aan zelfdoding. Dat is: 113 Zelfmoordpreventie bellen of chatten, en 112 bij direct gevaar.",
+        "URGENT {ticket}. The patient got the advice for suicidal thoughts at once. That is: call or chat with 113 Suicide Prevention, and 112 if in danger right now.",
     ),
     ("tg_desk_lang", "Taal", "Language"),
     (
@@ -202,8 +200,8 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
     ),
     (
         "tg_desk_not_relayed",
-        "{ticket} is gesloten (of de patiënt is niet meer bekend); dit antwoord is niet doorgestuurd.",
-        "{ticket} is closed (or the patient is no longer known); this reply was not passed on.",
+        "{ticket} is gesloten, of de patiënt is niet meer bekend. Dit antwoord is niet doorgestuurd.",
+        "{ticket} is closed, or the patient is no longer known. This reply was not passed on.",
     ),
     (
         "tg_desk_refused",

@@ -24,6 +24,7 @@ use crate::engine::{Answer, Intent};
 use crate::engine::{Engine, EngineConfig};
 use crate::faq::LoadErrors;
 use crate::reload::{self, Outcome};
+use crate::safety::Urgency;
 use crate::store::{
     Author, Enqueued, NewTicket, Outbound, QuestionId, QuestionRecord, Status, Store, TicketNo,
 };
@@ -261,13 +262,18 @@ struct PostTexts {
 }
 
 impl PostTexts {
-    fn new<E: AnswerEngine + ?Sized>(engine: &E, urgent: bool, out_of_hours: bool) -> PostTexts {
+    /// `urgent`: the urgent advice the patient got, when the ticket is urgent.
+    fn new<E: AnswerEngine + ?Sized>(
+        engine: &E,
+        urgent: Option<Urgency>,
+        out_of_hours: bool,
+    ) -> PostTexts {
         let t = |k: &str| text(engine, k, Lang::Nl);
         PostTexts {
-            header: t(if urgent {
-                "tg_desk_urgent"
-            } else {
-                "tg_desk_new"
+            header: t(match urgent {
+                None => "tg_desk_new",
+                Some(Urgency::Emergency) => "tg_desk_urgent",
+                Some(Urgency::Suicide) => "tg_desk_urgent_suicide",
             }),
             lang: t("tg_desk_lang"),
             out_of_hours: out_of_hours.then(|| t("tg_desk_out_of_hours")),
@@ -519,7 +525,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         out_of_hours,
         messages,
     };
-    let post = PostTexts::new(engine, false, out_of_hours);
+    let post = PostTexts::new(engine, None, out_of_hours);
     let ack = opened_paras(engine, desk, lang, "tg_ticket_opened", out_of_hours, at);
     let opened = store_ticket(desk, ticket, recent, post, at, move |n| (ack(n), ack_key)).await;
     match opened {
@@ -580,9 +586,20 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
 ) {
     let chat = msg.chat.id;
     let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
+    // Which advice the patient got: staff see it, and the patient's note repeats it (113
+    // after a message about suicide, never only 112).
+    let kind = crate::safety::urgency(msg.text().unwrap_or_default()).unwrap_or(Urgency::Emergency);
+    let (raised_key, advice) = match kind {
+        Urgency::Emergency => ("tg_urgent_raised", "urgent: 112 / huisartsenpost"),
+        Urgency::Suicide => ("tg_urgent_raised_suicide", "urgent: 113 Zelfmoordpreventie"),
+    };
     let recent = vec![Recent {
         question: question.clone(),
-        answered: summary(engine, answer),
+        answered: if answer.intent == Intent::Urgent {
+            advice.to_string()
+        } else {
+            summary(engine, answer)
+        },
     }];
     let at = now();
     let out_of_hours = !desk.config.is_office_hours(at);
@@ -598,8 +615,8 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
             (Author::Bot, recent[0].answered.clone()),
         ],
     };
-    let post = PostTexts::new(engine, true, out_of_hours);
-    let raised = text(engine, "tg_urgent_raised", lang);
+    let post = PostTexts::new(engine, Some(kind), out_of_hours);
+    let raised = text(engine, raised_key, lang);
     let opened = store_ticket(desk, ticket, recent, post, at, move |n| {
         (
             paras_of(&fill(&raised, n)),
@@ -624,11 +641,19 @@ pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
     desk: &Desk,
     msg: &Message,
     ticket: TicketNo,
+    urgent: bool,
     lang: Lang,
 ) -> HandlerResult {
     let chat = msg.chat.id;
     let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
     let header = fill(&text(engine, "tg_desk_followup", Lang::Nl), ticket);
+    // On an urgent ticket the patient is not left with "a staff member will answer": the
+    // note repeats where to go now.
+    let added = if urgent {
+        "tg_followup_added_urgent"
+    } else {
+        "tg_followup_added"
+    };
     let html = format!("<b>{}</b>\n«{}»", escape(&header), escape(&question));
     let options = SendOptions {
         html: true,
@@ -641,7 +666,7 @@ pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
         .with_options(options.to_json());
     let ack = patient_rows(
         chat.0,
-        &paras_of(&fill(&text(engine, "tg_followup_added", lang), ticket)),
+        &paras_of(&fill(&text(engine, added, lang), ticket)),
         &format!("{key}:ack"),
         ticket,
     );
@@ -997,7 +1022,16 @@ async fn close<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, n: TicketNo) -
         patient_rows(
             chat,
             &paras_of(&fill(
-                &text(engine, "tg_ticket_closed_patient", ticket.lang),
+                &text(
+                    engine,
+                    if ticket.urgent {
+                        // The last word on an urgent ticket keeps the urgent advice.
+                        "tg_ticket_closed_urgent"
+                    } else {
+                        "tg_ticket_closed_patient"
+                    },
+                    ticket.lang,
+                ),
                 n,
             )),
             &format!("ticket:{}:closed", n.0),

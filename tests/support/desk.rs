@@ -2,7 +2,7 @@
 //! started in-process with the desk on a fresh database.
 
 use super::fake_bot_api::{FakeBotApi, Patient, Sent};
-use super::{RunningBot, SOON, launch, real_engine};
+use super::{RunningBot, SOON, desk_engine, launch};
 use b12bot::config::Config;
 use b12bot::store::{Store, TicketNo};
 use b12bot::telegram::{ServeConfig, TriageSetup};
@@ -52,7 +52,7 @@ pub async fn start_desk_with(
         config: desk_config(dir.path()),
         faq: None,
     };
-    let bot = launch(fake, real_engine(), move |c| {
+    let bot = launch(fake, desk_engine(), move |c| {
         c.triage = Some(setup);
         configure(c);
     })

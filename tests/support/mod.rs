@@ -32,9 +32,21 @@ pub fn load_faq() -> Faq {
     faq::load_dir(&faq_dir()).expect("the repository's FAQ loads")
 }
 
-/// The real engine on the repository's FAQ.
+/// The real engine on the repository's FAQ (no triage desk).
 pub fn real_engine() -> Engine {
     Engine::new(load_faq(), EngineConfig::default())
+}
+
+/// The real engine as `serve` builds it with a triage desk: its texts offer a staff member.
+pub fn desk_engine() -> Engine {
+    Engine::new(load_faq(), desk_engine_config())
+}
+
+pub fn desk_engine_config() -> EngineConfig {
+    EngineConfig {
+        staff_desk: true,
+        ..EngineConfig::default()
+    }
 }
 
 /// The bot (the real `telegram::run`, same dispatcher as production) running in-process
