@@ -232,6 +232,27 @@ async fn urgent_is_answered_at_once_and_raised_in_the_group_without_asking() {
 }
 
 #[tokio::test]
+async fn a_red_flag_in_other_words_is_raised_as_spoed_too() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2007);
+    f.send_text(
+        &p,
+        "opa is zojuist in elkaar gezakt en reageert nergens meer op",
+    );
+    let first = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    assert!(
+        first.text.starts_with("Bel nu direct 112"),
+        "{}",
+        first.text
+    );
+    let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+    assert!(post.text.contains("SPOED #1"), "{}", post.text);
+    assert!(store.ticket(TicketNo(1)).unwrap().unwrap().urgent);
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn non_staff_replies_and_commands_in_the_group_are_refused() {
     let (bot, _dir, store) = start_desk(fake().await).await;
     let f = &bot.fake;
