@@ -1066,6 +1066,11 @@ fn find_hits(flags: &Compiled, words: &[Word], hits: &mut Vec<Hit>) {
             if let Some((end, gap_negated)) = v.term_end(term, words, i) {
                 whole_word |= term.words.len() == 1;
                 for &c in &term.concepts {
+                    // A marker with a negation in its gap is not that marker ("is niet
+                    // weg" is not "is weg").
+                    if gap_negated && flags.concepts[c as usize].role.is_some() {
+                        continue;
+                    }
                     hits.push(Hit {
                         start: i,
                         end,
@@ -1767,6 +1772,237 @@ impl<'s> Scan<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn concept(name: &str, terms: &[&str]) -> ConceptSpec {
+        ConceptSpec {
+            name: At {
+                value: name.into(),
+                at: 0,
+            },
+            terms: terms
+                .iter()
+                .map(|t| At {
+                    value: t.to_string(),
+                    at: 0,
+                })
+                .collect(),
+            reported: false,
+            whole_message: false,
+        }
+    }
+
+    fn rules(r: &[&str]) -> Vec<At<String>> {
+        r.iter()
+            .map(|t| At {
+                value: t.to_string(),
+                at: 0,
+            })
+            .collect()
+    }
+
+    /// A small red-flag file: the roles, and two categories.
+    fn mini() -> RedFlags {
+        let role_words: &[(&str, &[&str])] = &[
+            ("negation", &["geen", "niet", "no", "not"]),
+            ("negation_after", &["heb ik niet"]),
+            ("filler", &["de", "op", "ik", "heb", "mijn", "last", "van"]),
+            ("coordination", &["of", "or"]),
+            ("idiom", &["dood moe"]),
+            ("past", &["vorig jaar"]),
+            ("history", &["sinds mijn"]),
+            ("long_standing", &["al jaren"]),
+            ("over", &["is weer weg"]),
+            ("now", &["nu"]),
+            ("sudden", &["ineens"]),
+            ("recent", &["net"]),
+            ("worsening", &["steeds erger"]),
+            ("about", &["hoe herken je"]),
+            ("personal", &["ik", "mijn", "hij"]),
+            ("question", &["kan", "geven"]),
+            ("b12", &["b12", "tekort"]),
+        ];
+        let mut concepts: Vec<ConceptSpec> =
+            role_words.iter().map(|(n, w)| concept(n, w)).collect();
+        concepts.push(concept("loss", &["niet meer", "kan niet"]));
+        concepts.push(concept("listed", &["tintelingen"]));
+        let disposition = |route| Disposition {
+            route,
+            second_route: None,
+            title: Localized::default(),
+            advice: None,
+            timeless: false,
+            even_if_over: false,
+            in_questions: false,
+        };
+        let spec = Spec {
+            window: 10,
+            concepts,
+            neighbours: rules(&["beroerde"]),
+            variants: vec![(
+                At {
+                    value: "ni".into(),
+                    at: 0,
+                },
+                At {
+                    value: "niet".into(),
+                    at: 0,
+                },
+            )],
+            net_rules: rules(&["listed + sudden|worsening"]),
+            categories: vec![
+                CategorySpec {
+                    id: At {
+                        value: "chest_pain".into(),
+                        at: 0,
+                    },
+                    disposition: disposition(Route::Emergency112),
+                    concepts: vec![
+                        concept("chest", &["borst"]),
+                        concept("pain", &["pijn", "druk"]),
+                        concept("attack", &["hartaanval"]),
+                    ],
+                    rules: rules(&["chest + pain", "attack"]),
+                    net_rules: Vec::new(),
+                },
+                CategorySpec {
+                    id: At {
+                        value: "stroke".into(),
+                        at: 0,
+                    },
+                    disposition: disposition(Route::Emergency112),
+                    concepts: vec![
+                        concept("speech", &["praten"]),
+                        concept("word", &["beroerte", "verlam*"]),
+                        concept("flat", &["flauw .. vallen"]),
+                    ],
+                    rules: rules(&["speech + loss", "word", "flat"]),
+                    net_rules: Vec::new(),
+                },
+            ],
+        };
+        compile(&spec).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn fired(flags: &RedFlags, text: &str) -> Vec<&'static str> {
+        let d = flags.detect(&Analysis::new(text));
+        let mut out: Vec<&'static str> = d
+            .categories
+            .iter()
+            .map(|&c| if c == 0 { "chest_pain" } else { "stroke" })
+            .collect();
+        if d.safety_net {
+            out.push("net");
+        }
+        out
+    }
+
+    #[test]
+    fn a_combination_fires_across_word_order_compounds_and_split_words() {
+        let f = mini();
+        for text in [
+            "pijn op de borst",
+            "mijn borst doet pijn",
+            "borstpijn",
+            "hart aanval",
+            "ik denk een hartaanvall",
+        ] {
+            assert_eq!(fired(&f, text), ["chest_pain"], "{text}");
+        }
+        assert_eq!(
+            fired(&f, "pijn in mijn been. borst is prima"),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn negation_reaches_across_fillers_and_coordination_but_not_into_a_loss_of_function() {
+        let f = mini();
+        for text in [
+            "geen pijn op de borst",
+            "ik heb geen last van druk op de borst",
+            "pijn op de borst heb ik niet",
+            "geen tintelingen of pijn op de borst",
+        ] {
+            assert!(fired(&f, text).is_empty(), "{text}");
+        }
+        assert_eq!(fired(&f, "hij kan niet meer praten"), ["stroke"]);
+        assert_eq!(fired(&f, "hij kan ni meer praten"), ["stroke"], "variant");
+        assert_eq!(
+            fired(&f, "geen tintelingen maar pijn op de borst"),
+            ["chest_pain"]
+        );
+        assert!(
+            fired(&f, "ik val niet flauw").is_empty(),
+            "a negation in a gap"
+        );
+        assert_eq!(fired(&f, "ik ga flauw vallen"), ["stroke"]);
+    }
+
+    #[test]
+    fn time_markers_govern_what_follows_them_in_the_sentence() {
+        let f = mini();
+        assert!(fired(&f, "vorig jaar pijn op de borst").is_empty());
+        // A marker governs the words before it only inside its own clause: in doubt, urgent.
+        assert_eq!(
+            fired(&f, "ik had pijn op de borst, vorig jaar"),
+            ["chest_pain"]
+        );
+        assert_eq!(
+            fired(&f, "vorig jaar een hartaanval en nu pijn op de borst"),
+            ["chest_pain"]
+        );
+        assert!(fired(&f, "sinds mijn beroerte ben ik moe").is_empty());
+        assert_eq!(
+            fired(&f, "al jaren pijn op de borst"),
+            ["net"],
+            "long-standing"
+        );
+        assert_eq!(
+            fired(&f, "pijn op de borst maar het is weer weg"),
+            ["net"],
+            "passed"
+        );
+    }
+
+    #[test]
+    fn idioms_neighbours_and_general_questions_hold_nothing() {
+        let f = mini();
+        assert!(fired(&f, "ik ben dood moe").is_empty());
+        assert!(fired(&f, "wat een beroerde dag").is_empty(), "a neighbour");
+        assert_eq!(fired(&f, "hij heeft een beroerrte"), ["stroke"], "a typo");
+        assert!(fired(&f, "kan een b12 tekort pijn op de borst geven?").is_empty());
+        assert_eq!(
+            fired(&f, "ik heb pijn op de borst, kan dat door b12 komen?"),
+            ["chest_pain"]
+        );
+        assert!(fired(&f, "hoe herken je een beroerte?").is_empty());
+    }
+
+    #[test]
+    fn the_safety_net_needs_a_listed_complaint_that_came_on_suddenly_or_worsens() {
+        let f = mini();
+        assert_eq!(fired(&f, "ineens tintelingen"), ["net"]);
+        assert_eq!(fired(&f, "de tintelingen worden steeds erger"), ["net"]);
+        assert!(fired(&f, "tintelingen").is_empty());
+        assert!(fired(&f, "vorig jaar ineens tintelingen").is_empty());
+    }
+
+    #[test]
+    fn the_compiler_names_every_problem() {
+        let mut spec = Spec {
+            window: 10,
+            ..Spec::default()
+        };
+        spec.concepts.push(concept("negation", &["geen", ".. x"]));
+        spec.net_rules = rules(&["negation + geen", "pian"]);
+        let errors = compile(&spec).unwrap_err();
+        let all: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        let has = |w: &str| all.iter().any(|m| m.contains(w));
+        assert!(has("the shared concept \"filler\" is missing"), "{all:#?}");
+        assert!(has(".. (a gap) can only stand between words"), "{all:#?}");
+        assert!(has("no concept is called \"pian\""), "{all:#?}");
+        assert!(has("a marker the detector applies by itself"), "{all:#?}");
+    }
 
     #[test]
     fn one_edit_apart() {

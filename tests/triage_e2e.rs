@@ -16,19 +16,7 @@ use support::desk::{
     start_desk, start_desk_with, wait_for_patient_text,
 };
 use support::fake_bot_api::{FakeBotApi, Fault};
-use support::{RunningBot, SOON, TOKEN, faq_dir, launch, real_engine};
-
-/// A copy of the shipped FAQ folder that a test may edit.
-fn copy_faq() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("faq");
-    std::fs::create_dir(&dir).unwrap();
-    for f in std::fs::read_dir(faq_dir()).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
-    }
-    (tmp, dir)
-}
+use support::{RunningBot, SOON, TOKEN, copy_faq, faq_dir, launch, real_engine};
 
 /// [`start_desk`] serving (and watching) an editable copy of the FAQ folder.
 async fn start_desk_with_faq(
