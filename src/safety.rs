@@ -7,8 +7,8 @@
 //! # How a message is read
 //!
 //! 1. **Concept hits.** Every word (and pair of words, and part of a compound) is looked up
-//!    in the vocabulary: a term is one or more words, each exact, a beginning (`verlam*`), a
-//!    number (`#`) or a gap of up to two words (`..`). Long words (seven letters or more)
+//!    in the vocabulary: a term is one or more words, each exact, a beginning (`verlam*`), an
+//!    ending (`*pillen`), a number (`#`, `#38+`) or a gap of up to two words (`..`, or `..4`). Long words (seven letters or more)
 //!    also meet a term one typo away, unless the word is itself a vocabulary word or listed
 //!    as a `neighbour` (a real word one letter from a term: "beroerde" is not "beroerte").
 //!    Two words written apart that make a term together meet it ("flauw gevallen", "bewust
@@ -702,6 +702,17 @@ fn parse_term(term: &str) -> Result<Vec<TermWord>, String> {
     for piece in term.split_whitespace() {
         if piece == ".." {
             words.push(TermWord::Gap(2));
+            continue;
+        }
+        if let Some(n) = piece.strip_prefix("..") {
+            match n.parse::<u8>() {
+                Ok(n @ 1..=5) => words.push(TermWord::Gap(n)),
+                _ => {
+                    return Err(format!(
+                        "\"{piece}\": a gap is .. (two words) or ..1 to ..5"
+                    ));
+                }
+            }
             continue;
         }
         if piece == "#" {
@@ -1579,12 +1590,23 @@ impl<'s> Scan<'s> {
         self.flags.concepts[self.hits[k].concept as usize].whole_message
     }
 
-    /// The first hit of the combination bound to a sentence (not a whole-message concept).
+    /// A time marker ("ineens", "sinds vanochtend") speaks for its whole sentence: it must
+    /// stand in the combination's sentence, not within its window.
+    fn loose(&self, k: usize) -> bool {
+        matches!(
+            self.role(&self.hits[k]),
+            Some(Role::Sudden | Role::Recent | Role::Now | Role::Worsening)
+        )
+    }
+
+    /// The first hit of the combination bound to a place (not a whole-message concept, not
+    /// a time marker).
     fn anchor(&self, combo: &[usize]) -> Option<usize> {
         combo
             .iter()
             .copied()
-            .find(|&k| !self.wide(k))
+            .find(|&k| !self.wide(k) && !self.loose(k))
+            .or_else(|| combo.iter().copied().find(|&k| !self.wide(k)))
             .or(combo.first().copied())
     }
 
@@ -1596,7 +1618,9 @@ impl<'s> Scan<'s> {
         judge: &mut dyn FnMut(&Scan<'_>, &[usize]) -> Verdict,
         best: &mut Verdict,
     ) {
-        let anchor = self.anchor(combo).map(|k| self.hits[k]);
+        let anchor_k = self.anchor(combo);
+        let anchor = anchor_k.map(|k| self.hits[k]);
+        let a_index = anchor_k.unwrap_or(0);
         if combo.len() == cands.len() {
             // The combination's own sentence and window; whole-message concepts count
             // wherever they stand.
@@ -1606,8 +1630,18 @@ impl<'s> Scan<'s> {
             } else {
                 bound
             };
-            let lo = bound.iter().map(|&k| self.hits[k].start).min().unwrap_or(0);
-            let hi = bound.iter().map(|&k| self.hits[k].end).max().unwrap_or(0);
+            let placed: Vec<usize> = bound.iter().copied().filter(|&k| !self.loose(k)).collect();
+            let placed = if placed.is_empty() {
+                bound.clone()
+            } else {
+                placed
+            };
+            let lo = placed
+                .iter()
+                .map(|&k| self.hits[k].start)
+                .min()
+                .unwrap_or(0);
+            let hi = placed.iter().map(|&k| self.hits[k].end).max().unwrap_or(0);
             let sentence = self.words[self.hits[bound[0]].start].sentence;
             if hi - lo <= rule.window
                 && bound
@@ -1628,7 +1662,9 @@ impl<'s> Scan<'s> {
                 && !self.wide(k)
                 && !combo.iter().all(|&c| self.wide(c))
                 && (self.words[h.start].sentence != self.words[a.start].sentence
-                    || h.start.abs_diff(a.start) > rule.window)
+                    || (!self.loose(k)
+                        && !self.loose(a_index)
+                        && h.start.abs_diff(a.start) > rule.window))
             {
                 continue;
             }
