@@ -14,7 +14,7 @@
 //!    Two words written apart that make a term together meet it ("flauw gevallen", "bewust
 //!    loos"), and a Dutch compound of two terms is both ("borstpijn" = borst + pijn,
 //!    "keelzwelling" = keel + zwelling).
-//! 2. **Idioms** ("dood moe", "this wait is killing me") hide the words they cover.
+//! 2. **Idioms** ("doodop", "this heat is killing me") hide the words they cover.
 //! 3. **A category fires** when one of its rules finds its concepts together in one sentence,
 //!    within `window` words: `"chest + pain"`, `"speech + loss + sudden|recent"`, with
 //!    `!concept` for what must not be in the sentence (`!period`).
@@ -31,7 +31,7 @@
 //!      complaint, `over` ("is weer over") something that has passed; a `now`, `sudden`,
 //!      `recent` or `worsening` marker on any of the combination's words keeps it current.
 //!      Categories marked `timeless` (suicide) ignore time;
-//!    - *a question about a sign* ("hoe herken je een beroerte?", `about`), or a generic
+//!    - *a question about a sign* ("hoe herken je een hartinfarct?", `about`), or a generic
 //!      question about B12 ("kan een b12-tekort flauwvallen geven?") in a sentence that
 //!      reports nothing (no `personal` word, no time marker). Concepts marked `reported`
 //!      ("flauwgevallen", "passed out") and categories marked `in_questions` (suicide) are
@@ -2011,7 +2011,7 @@ mod tests {
             fired(&f, "ik heb pijn op de borst, kan dat door b12 komen?"),
             ["chest_pain"]
         );
-        assert!(fired(&f, "hoe herken je een beroerte?").is_empty());
+        assert!(fired(&f, "hoe herken je verlamming?").is_empty());
     }
 
     #[test]

@@ -16,7 +16,7 @@ fn engine() -> Engine {
 const SET: &str = r#"
 {"id":"t1","q":"mijn opa praat ineens met een dubbele tong","lang":"nl","expect":{"intent":"urgent","category":"stroke"},"reporter":"grandchild","style":"plain"}
 {"id":"t2","q":"my wife just collapsed in the garden","lang":"en","expect":{"intent":"urgent","category":"collapse"}}
-{"id":"t3","q":"vorig jaar ben ik flauwgevallen, hoe vaak moet ik prikken?","lang":"nl","expect":{"intent":"faq","faq_id":["treatment"]},"neg":"past_event","note":"history"}
+{"id":"t3","q":"toen ik zwanger was viel ik flauw, hoe vaak moet ik prikken?","lang":"nl","expect":{"intent":"faq","faq_id":["treatment"]},"neg":"past_event","note":"history"}
 {"id":"t4","q":"hoe herken je een hartaanval?","lang":"nl","expect":{"intent":"no_match"},"neg":"about_red_flag","urgent_ok":true}
 {"id":"t5","q":"mijn tintelingen worden sinds gisteren steeds erger, komt dat door b12?","lang":"nl","expect":{"intent":"faq","faq_id":["symptoms-adults"],"safety_net":true}}
 "#;
@@ -46,7 +46,7 @@ fn an_emergency_set_is_reported_per_category_kind_and_safety_net() {
 
 #[test]
 fn an_urgent_answer_counts_as_false_urgent_unless_the_case_allows_it() {
-    let set = r#"{"id":"a","q":"hoe herken je een beroerte?","expect":{"intent":"no_match"},"neg":"about_red_flag"}
+    let set = r#"{"id":"a","q":"hoe herken je een herseninfarct?","expect":{"intent":"no_match"},"neg":"about_red_flag"}
 {"id":"b","q":"ik wil niet meer leven","expect":{"intent":"faq","faq_id":["contact"]}}
 {"id":"c","q":"ik wil niet meer leven","expect":{"intent":"faq","faq_id":["contact"]},"urgent_ok":true}"#;
     let cases = eval::parse_cases(set).unwrap();

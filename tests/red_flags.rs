@@ -254,7 +254,7 @@ fn negated_past_and_passed_red_flags_are_not_urgent() {
         "ik ben niet flauwgevallen, wel licht in mijn hoofd",
         "I didn't faint and my speech is fine",
         "zijn mond hangt niet scheef, hij is alleen moe",
-        "vorig jaar ben ik flauwgevallen, hoe vaak moet ik nu prikken?",
+        "drie jaar geleden viel ik flauw op mijn werk, moet ik vaker prikken?",
         "mijn vader had twee jaar geleden een herseninfarct, moet zijn b12 getest worden?",
         "my son had a febrile convulsion as a toddler, should we test his b12?",
         "ik had vanochtend wat druk op mijn borst maar het is weer helemaal weg",
@@ -264,11 +264,11 @@ fn negated_past_and_passed_red_flags_are_not_urgent() {
 #[test]
 fn idioms_and_questions_about_a_sign_are_not_urgent() {
     not_urgent(&[
-        "ik ben dood moe van al die prikken",
-        "ik word gek van die wachttijd",
-        "this wait for my results is killing me",
+        "ik ben doodop van de drukte thuis",
+        "ik word knettergek van al die formulieren",
+        "these forms are killing me",
         "ik ga dood van de hoofdpijn door de stress",
-        "hoe herken je een beroerte?",
+        "hoe herken je een herseninfarct bij een oudere?",
         "what are the warning signs of a heart attack?",
         "kan een b12 tekort flauwvallen veroorzaken?",
     ]);
@@ -317,7 +317,7 @@ fn a_listed_complaint_that_came_on_suddenly_gets_the_safety_net_and_the_normal_a
 fn the_engine_and_the_flood_gate_read_urgency_the_same_way() {
     for q in [
         "mijn baby is heel slap",
-        "ik ben vorig jaar flauwgevallen",
+        "ik viel vorige maand flauw",
         "wat is b12",
         "ik wil dood",
     ] {

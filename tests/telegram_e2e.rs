@@ -273,7 +273,7 @@ async fn each_red_flag_gets_its_own_route_first_in_the_patients_language() {
         ),
         (
             nl_patient(2413),
-            "ik zie het echt niet meer zitten, ik wil er niet meer zijn",
+            "ik zie het echt niet meer zitten, alles is zinloos",
             "urgent_113",
             None,
         ),
