@@ -3,8 +3,13 @@
 //! - `answer/real_faq`: one question through `Engine::answer` on the shipped FAQ
 //!   (a mix of FAQ questions, values, small talk and off-topic messages).
 //! - `answer/generated_10k`: the same on a generated FAQ of 10,000 entries.
-//! - `load/real_faq`: reading, validating and indexing the shipped FAQ folder.
+//! - `load/real_faq`: reading, validating and indexing the shipped FAQ folder (the red flags
+//!   included, with every example and near-miss checked).
+//! - `red_flags/detect`: reading a message ([`Analysis`]) and the red-flag detector on it, for
+//!   a mix of emergencies, near-misses, safety-net messages and ordinary questions; the
+//!   target is under 50 µs per message.
 
+use b12bot::analysis::Analysis;
 use b12bot::engine::{Context, Engine, EngineConfig};
 use b12bot::faq::{self, Entry, Faq, Localized, LocalizedList};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -22,6 +27,23 @@ const QUESTIONS: &[&str] = &[
     "welke waardes gebruiken jullie voor b12 en wanneer is het te laag",
     "krijg ik de behandeling in een zbc vergoed door mijn zorgverzekering",
     "b12 defiency symtoms in childern",
+];
+
+/// Messages for the detector: emergencies in several wordings, look-alikes that are not, and
+/// ordinary questions (the common case).
+const RED_FLAG_MESSAGES: &[&str] = &[
+    "mijn vader praat ineens heel raar en zijn mondhoek hangt naar beneden",
+    "ik heb sinds een half uur een drukkend gevoel op mijn borst dat naar mijn kaak trekt",
+    "my toddler got into the medicine cabinet and ate a strip of tablets",
+    "ik ben vorig jaar een keer flauwgevallen, moet ik nu meer b12 nemen?",
+    "geen pijn op de borst of benauwdheid, wel erg moe",
+    "this waiting is killing me, when do results come back",
+    "de tintelingen in mijn handen worden sinds gisteren steeds erger",
+    "wat is vitamine b12 eigenlijk en waar zit het in",
+    "Hallo, ik ben moe en heb hartkloppingen, kan dat door een b12 tekort komen?",
+    "onze baby van zes weken is slap en wil niet drinken",
+    "i dont want to be here anymore",
+    "mijn b12 was 180 pmol/l, wat betekent dat voor mij en moet ik naar de huisarts of niet",
 ];
 
 fn faq_dir() -> PathBuf {
@@ -72,6 +94,8 @@ fn generated(real: &Faq, n: usize) -> Faq {
         texts: real.texts.clone(),
         synonyms: real.synonyms.clone(),
         glossary: real.glossary.clone(),
+        red_flags: real.red_flags.clone(),
+        red_flags_review: real.red_flags_review.clone(),
     }
 }
 
@@ -97,6 +121,15 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    let flags = real.red_flags.clone();
+    c.bench_function("red_flags/detect", |b| {
+        b.iter(|| {
+            i = (i + 1) % RED_FLAG_MESSAGES.len();
+            let a = Analysis::new(black_box(RED_FLAG_MESSAGES[i]));
+            black_box(flags.detect(&a))
+        })
+    });
 
     c.bench_function("load/real_faq", |b| {
         b.iter(|| {

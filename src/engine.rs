@@ -2,12 +2,13 @@
 //!
 //! Pure: no I/O, no clock, no globals. Built once from a loaded [`Faq`]; immutable.
 
+use crate::analysis::Analysis;
 use crate::b12::{self, Band, OtherTest, Problem, Reading};
 use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
-use crate::safety::{self, Urgency};
-use crate::text::{self, Lang};
+use crate::safety::{Detection, Route};
+use crate::text::Lang;
 use serde::Serialize;
 
 /// What the bot understood the message to be (the answer contract's `intent`).
@@ -71,7 +72,20 @@ pub struct Answer {
     pub b12: Option<B12Info>,
     pub lang: Lang,
     pub refers_to_gp: bool,
+    /// The red-flag category that decided an `urgent` answer (`red-flags.toml`); null
+    /// otherwise.
+    pub urgency: Option<String>,
+    /// The reply opens with the safety-net sentence ("if this came on suddenly or is getting
+    /// worse, call the huisartsenpost now"): the message sounds acute but matches no red flag.
+    pub safety_net: bool,
     pub reply: String,
+    /// Every red-flag category that fired, the deciding one first.
+    #[serde(skip)]
+    pub red_flags: Vec<String>,
+    /// The urgent reply sends the patient to 113 (a suicide category fired, alone or beside
+    /// another red flag): every text that follows it must keep 113.
+    #[serde(skip)]
+    pub advises_113: bool,
     /// Follow-up topic ids to offer (related entries of a `faq` answer).
     #[serde(skip)]
     pub related: Vec<String>,
@@ -282,7 +296,7 @@ pub struct Engine {
 }
 
 /// How much of a message the engine reads (Telegram's own message limit).
-pub const MAX_INPUT_CHARS: usize = 4096;
+pub use crate::analysis::MAX_INPUT_CHARS;
 
 /// Does `reply` send the person to their GP: does it name the huisarts, the
 /// huisartsenpost, the GP or a general practitioner, as words? (These words have no
@@ -373,8 +387,9 @@ impl Engine {
     /// terms it meets, then the best topics. For staff and tuning (`b12bot explain`).
     pub fn explain(&self, text: &str) -> String {
         use std::fmt::Write;
-        let tokens = text::tokens(&text::fold(text));
-        let question = intents::without_smalltalk(&tokens).join(" ");
+        let analysis = Analysis::new(text);
+        let tokens = &analysis.tokens;
+        let question = intents::without_smalltalk(tokens).join(" ");
         let words = self.index.query_words(&question);
         let mut out = String::new();
         for w in &words {
@@ -395,7 +410,7 @@ impl Engine {
             out,
             "known {:.2}, b12 named: {}",
             scored.known,
-            intents::names_b12(&tokens)
+            intents::names_b12(tokens)
         );
         for h in scored.hits.iter().take(5) {
             let _ = writeln!(
@@ -404,7 +419,20 @@ impl Engine {
                 self.faq.entries[h.entry].id, h.score, h.coverage
             );
         }
+        out.push_str(&self.faq.red_flags.explain(&analysis));
         out
+    }
+
+    /// What the red flags say about a message (the engine's first step, on its own).
+    pub fn red_flags(&self, text: &str) -> Detection {
+        self.faq.red_flags.detect(&Analysis::new(text))
+    }
+
+    /// Would this message be answered as urgent? For the doors that must know before they
+    /// answer (flood control lets urgent messages through); the same reading as
+    /// [`Engine::answer`]'s first step.
+    pub fn is_urgent(&self, text: &str) -> bool {
+        self.faq.red_flags.is_urgent(&Analysis::new(text))
     }
 
     /// The answer to a topic chosen directly (a button tap); `None` for an unknown id.
@@ -416,29 +444,37 @@ impl Engine {
     /// Answer a patient's message.
     ///
     /// Order matters: red flags first (an emergency is never answered with an FAQ text),
-    /// then a reported value, then a request for a person, small talk, and the FAQ.
+    /// then a reported value, then a request for a person, small talk, and the FAQ. A
+    /// message that sounds acute but matches no red flag gets its normal answer opened by
+    /// the safety-net sentence.
     pub fn answer(&self, text: &str, ctx: &Context) -> Answer {
-        // Telegram's messages are at most 4096 characters; a longer text (pasted from
-        // elsewhere, or hostile) is read as far as that, so no input can stall the bot.
-        let text = match text.char_indices().nth(MAX_INPUT_CHARS) {
-            Some((cut, _)) => &text[..cut],
-            None => text,
-        };
-        let tokens = text::tokens(&text::fold(text));
-        let lang = text::detect_lang(&tokens)
-            .or(ctx.lang_hint)
-            .unwrap_or(Lang::Nl);
-
-        if let Some(u) = safety::urgency(text) {
-            return self.urgent(u, lang);
+        // One reading of the message for every step. Telegram's messages are at most 4096
+        // characters; a longer text (pasted from elsewhere, or hostile) is read as far as
+        // that, so no input can stall the bot.
+        let analysis = Analysis::new(text);
+        let lang = analysis.lang.or(ctx.lang_hint).unwrap_or(Lang::Nl);
+        let flags = self.faq.red_flags.detect(&analysis);
+        if flags.is_urgent() {
+            return self.urgent(&flags, lang);
         }
+        let answer = self.ordinary(&analysis, lang);
+        if flags.safety_net {
+            return self.with_safety_net(answer);
+        }
+        answer
+    }
+
+    /// Everything but the red flags.
+    fn ordinary(&self, analysis: &Analysis<'_>, lang: Lang) -> Answer {
+        let text = analysis.text;
+        let tokens = &analysis.tokens;
         if let Some(r) = b12::read_value(text) {
             return self.value(&r, b12::names_other_lab(text), lang);
         }
-        if intents::wants_human(&tokens) {
+        if intents::wants_human(tokens) {
             return self.simple(Intent::Human, "human", lang);
         }
-        if let Some(kind) = intents::smalltalk(&tokens) {
+        if let Some(kind) = intents::smalltalk(tokens) {
             let key = match kind {
                 Smalltalk::Greeting => "greeting",
                 Smalltalk::Thanks => "thanks",
@@ -446,8 +482,17 @@ impl Engine {
             };
             return self.simple(Intent::Smalltalk, key, lang);
         }
-        let question = intents::without_smalltalk(&tokens).join(" ");
-        self.faq_or_clarify(&question, &tokens, lang)
+        let question = intents::without_smalltalk(tokens).join(" ");
+        self.faq_or_clarify(&question, tokens, lang)
+    }
+
+    /// The normal answer, opened by the safety-net sentence.
+    fn with_safety_net(&self, mut answer: Answer) -> Answer {
+        let net = self.text("safety_net", answer.lang).trim();
+        answer.reply = format!("{net}\n\n{}", answer.reply);
+        answer.refers_to_gp |= mentions_gp(net);
+        answer.safety_net = true;
+        answer
     }
 
     fn faq_or_clarify(&self, question: &str, tokens: &[String], lang: Lang) -> Answer {
@@ -539,12 +584,37 @@ impl Engine {
         }
     }
 
-    fn urgent(&self, u: Urgency, lang: Lang) -> Answer {
-        let key = match u {
-            Urgency::Emergency => "urgent",
-            Urgency::Suicide => "urgent_suicide",
-        };
-        self.simple(Intent::Urgent, key, lang)
+    /// The route's advice first and nothing else: the route text's first line, the
+    /// category's own line (if it has one), the rest of the route text; and 113's line when a
+    /// suicide category fired beside another one.
+    fn urgent(&self, d: &Detection, lang: Lang) -> Answer {
+        let cats = self.faq.red_flags.categories();
+        let first = &cats[d.categories[0]];
+        let route_text = self.text(first.text_key(), lang).trim();
+        let (head, rest) = route_text.split_once('\n').unwrap_or((route_text, ""));
+        let mut reply = head.trim().to_string();
+        if let Some(advice) = &first.disposition.advice {
+            reply.push('\n');
+            reply.push_str(advice.get(lang).trim());
+        }
+        if !rest.trim().is_empty() {
+            reply.push('\n');
+            reply.push_str(rest.trim());
+        }
+        let advises_113 = d
+            .categories
+            .iter()
+            .any(|&c| cats[c].disposition.route == Route::Suicide113);
+        if first.disposition.route != Route::Suicide113 && advises_113 {
+            reply.push_str("\n\n");
+            reply.push_str(self.text("urgent_also_113", lang).trim());
+        }
+        Answer {
+            urgency: Some(first.id.clone()),
+            red_flags: d.categories.iter().map(|&c| cats[c].id.clone()).collect(),
+            advises_113,
+            ..self.finish(Intent::Urgent, reply, lang)
+        }
     }
 
     fn simple(&self, intent: Intent, key: &str, lang: Lang) -> Answer {
@@ -645,7 +715,11 @@ impl Engine {
             b12: None,
             lang,
             refers_to_gp: refers,
+            urgency: None,
+            safety_net: false,
             reply,
+            red_flags: Vec::new(),
+            advises_113: false,
             related: Vec::new(),
             score: 0.0,
         }

@@ -1,6 +1,13 @@
 //! Scoring the engine on a labelled file (`../shared/eval/README.md` format).
 //!
 //! Pure: takes the cases' text and returns a report; the CLI reads the file.
+//!
+//! Emergency sets add, per case: `expect.category` (the red-flag category of an urgent
+//! case), `neg` (the kind of hard negative: `listed_symptom`, `long_standing`, `negation`,
+//! `idiom`, `past_event`, `b12_overdose`, `about_red_flag`, `ordinary_injection`),
+//! `urgent_ok` (an urgent answer does no harm here: not counted as false urgent) and
+//! `expect.safety_net` (whether the reply should open with the safety-net sentence). Other
+//! fields (`reporter`, `style`, `note`, …) are accepted and ignored.
 
 use crate::b12::Band;
 use crate::engine::{Answer, Context, Engine, Intent};
@@ -18,6 +25,12 @@ pub struct Case {
     pub expect: Expect,
     #[serde(default)]
     pub note: Option<String>,
+    /// The kind of hard negative, if it is one.
+    #[serde(default)]
+    pub neg: Option<String>,
+    /// An urgent answer does no harm (a question *about* a red flag).
+    #[serde(default)]
+    pub urgent_ok: bool,
 }
 
 /// What the bot should do with it.
@@ -30,6 +43,12 @@ pub struct Expect {
     pub pmol_per_l: Option<f64>,
     #[serde(default)]
     pub band: Option<Band>,
+    /// The red-flag category of an urgent case.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Whether the reply should open with the safety-net sentence.
+    #[serde(default)]
+    pub safety_net: Option<bool>,
 }
 
 /// Parse a JSON Lines file of cases; errors name the line.
@@ -121,12 +140,15 @@ pub fn accuracy(outcomes: &[Outcome]) -> f64 {
     outcomes.iter().filter(|o| o.right).count() as f64 / outcomes.len() as f64
 }
 
+/// Is this a case that must not be answered as urgent, and was it? (`urgent_ok` cases are
+/// exempt: the emergency advice does them no harm.)
+fn is_false_urgent(o: &Outcome) -> bool {
+    o.case.expect.intent != "urgent" && !o.case.urgent_ok && o.answer.intent == Intent::Urgent
+}
+
 /// Cases whose expected intent is not urgent but were answered as urgent.
 pub fn false_urgent(outcomes: &[Outcome]) -> usize {
-    outcomes
-        .iter()
-        .filter(|o| o.case.expect.intent != "urgent" && o.answer.intent == Intent::Urgent)
-        .count()
+    outcomes.iter().filter(|o| is_false_urgent(o)).count()
 }
 
 /// The ids of value, urgent and human cases answered wrong, and of cases answered as
@@ -139,8 +161,7 @@ pub fn safety_misses(outcomes: &[Outcome]) -> Vec<String> {
                 o.case.expect.intent.as_str(),
                 "b12_value" | "urgent" | "human"
             );
-            (must && !o.right)
-                || (o.case.expect.intent != "urgent" && o.answer.intent == Intent::Urgent)
+            (must && !o.right) || is_false_urgent(o)
         })
         .map(|o| o.case.id.clone())
         .collect()
@@ -168,6 +189,80 @@ fn table(out: &mut String, title: &str, rows: &BTreeMap<String, Tally>) {
                 String::new()
             }
         );
+    }
+}
+
+/// Urgent recall per red-flag category (answered urgent, and with that very category among
+/// those that fired), hard negatives answered urgent per kind, and safety-net agreement:
+/// each only when the file has such cases.
+fn red_flag_tables(out: &mut String, outcomes: &[Outcome]) {
+    let mut recall: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut negs: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let (mut net_agree, mut net_total) = (0, 0);
+    let mut net_wrong: Vec<&Outcome> = Vec::new();
+    for o in outcomes {
+        let urgent = o.answer.intent == Intent::Urgent;
+        if o.case.expect.intent == "urgent"
+            && let Some(cat) = &o.case.expect.category
+        {
+            let t = recall.entry(cat.clone()).or_default();
+            t.0 += usize::from(urgent);
+            t.1 += usize::from(o.answer.red_flags.contains(cat));
+            t.2 += 1;
+        }
+        if let Some(neg) = &o.case.neg {
+            let t = negs.entry(neg.clone()).or_default();
+            t.0 += usize::from(urgent && !o.case.urgent_ok);
+            t.1 += usize::from(urgent && o.case.urgent_ok);
+            t.2 += 1;
+        }
+        if let Some(want) = o.case.expect.safety_net {
+            net_total += 1;
+            if o.answer.safety_net == want {
+                net_agree += 1;
+            } else {
+                net_wrong.push(o);
+            }
+        }
+    }
+    if !recall.is_empty() {
+        let (hit, total) = recall.values().fold((0, 0), |(h, t), r| (h + r.0, t + r.2));
+        let _ = writeln!(
+            out,
+            "\nurgent recall per category: {hit}/{total} = {:.3}",
+            hit as f64 / total.max(1) as f64
+        );
+        for (cat, (hit, same, total)) in &recall {
+            let _ = writeln!(
+                out,
+                "  {cat:<20} {hit:>3}/{total:<3} {:>6.1}%  (that category among those found: {same})",
+                100.0 * *hit as f64 / (*total).max(1) as f64
+            );
+        }
+    }
+    if !negs.is_empty() {
+        let _ = writeln!(out, "\nhard negatives answered urgent, per kind:");
+        for (neg, (wrong, ok, total)) in &negs {
+            let _ = writeln!(
+                out,
+                "  {neg:<20} {wrong:>3}/{total:<3}{}",
+                if *ok > 0 {
+                    format!("  (+{ok} where urgent is acceptable)")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    if net_total > 0 {
+        let _ = writeln!(out, "\nsafety net as labelled: {net_agree}/{net_total}");
+        for o in net_wrong {
+            let _ = writeln!(
+                out,
+                "  {} want safety_net={} | {}",
+                o.case.id, !o.answer.safety_net, o.case.q
+            );
+        }
     }
 }
 
@@ -226,6 +321,7 @@ pub fn report(outcomes: &[Outcome]) -> String {
     table(&mut out, "per intent:", &by_intent);
     table(&mut out, "per topic:", &by_topic);
     table(&mut out, "per language:", &by_lang);
+    red_flag_tables(&mut out, outcomes);
     let misses: Vec<&Outcome> = outcomes.iter().filter(|o| !o.right).collect();
     let _ = writeln!(out, "\nmisses ({}):", misses.len());
     for o in misses {
@@ -237,9 +333,11 @@ pub fn report(outcomes: &[Outcome]) -> String {
                 e.band,
                 e.pmol_per_l.map(|p| p.to_string()).unwrap_or_default()
             ),
+            "urgent" => format!("urgent {}", e.category.as_deref().unwrap_or("")),
             i => i.to_string(),
         };
         let got = match o.answer.intent {
+            Intent::Urgent => format!("urgent {}", o.answer.urgency.as_deref().unwrap_or_default()),
             Intent::Faq => format!("faq {}", o.answer.faq_id.clone().unwrap_or_default()),
             Intent::Clarify => format!("clarify {}", o.answer.suggestions.join("|")),
             Intent::B12Value => format!(

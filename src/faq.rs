@@ -15,6 +15,7 @@
 //! ourselves lets one pass report every problem in a file with the exact position of the
 //! key or value, in words staff understand.
 
+use crate::safety::RedFlags;
 use crate::text::Lang;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
@@ -96,8 +97,12 @@ pub const REQUIRED_TEXTS: &[&str] = &[
     "gp_referral",
     "no_match",
     "clarify_intro",
-    "urgent",
-    "urgent_suicide",
+    "urgent_112",
+    "urgent_huisartsenpost",
+    "urgent_112_huisartsenpost",
+    "urgent_113",
+    "urgent_also_113",
+    "safety_net",
     "human",
     "related_intro",
     "value_intro",
@@ -126,6 +131,10 @@ pub struct Faq {
     pub synonyms: Vec<Vec<String>>,
     /// Jargon and internal words, with plain words for them (`glossary.toml`, optional).
     pub glossary: Glossary,
+    /// The red flags (`red-flags.toml`), compiled and checked against their own examples.
+    pub red_flags: RedFlags,
+    /// Who reviewed the red flags, and when (from `red-flags.toml`).
+    pub red_flags_review: Option<crate::red_flags::Review>,
 }
 
 /// Terms per language, each with a text for it.
@@ -215,6 +224,9 @@ pub fn replace_placeholders(text: &str, mut fill: impl FnMut(&str) -> Option<Str
 
 /// The name of the file with the fixed texts; every other `*.toml` file is an entry.
 pub const TEXTS_FILE: &str = "texts.toml";
+
+/// The red flags: triage categories, their concepts, rules and examples (required).
+pub const RED_FLAGS_FILE: &str = "red-flags.toml";
 
 /// The optional file of synonym groups: `groups = [["verwijzen", "sturen"], …]`.
 pub const SYNONYMS_FILE: &str = "synonyms.toml";
@@ -464,6 +476,8 @@ fn check_files(
     let mut synonyms: Vec<Vec<String>> = Vec::new();
     let mut glossary = Glossary::default();
     let mut entries: Vec<EntryFile> = Vec::new();
+    let mut red_flags = None;
+    let mut red_flags_seen = false;
     for (path, content) in &files {
         let is_texts = path.file_name() == Some(OsStr::new(TEXTS_FILE));
         texts_seen |= is_texts;
@@ -499,6 +513,25 @@ fn check_files(
                             e.message()
                         ),
                     ),
+                }
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
+        if path.file_name() == Some(OsStr::new(RED_FLAGS_FILE)) {
+            red_flags_seen = true;
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                match &root.table {
+                    Ok(table) => {
+                        red_flags = crate::red_flags::check(&mut cx, table.get_ref()).map(
+                            |(flags, review)| {
+                                let file = path.clone();
+                                (flags, crate::red_flags::Review { file, ..review })
+                            },
+                        )
+                    }
+                    Err(e) => cx.syntax_error(e),
                 }
                 errors.extend(cx.errors);
             }
@@ -570,6 +603,15 @@ fn check_files(
             ),
         ));
     }
+    if !red_flags_seen {
+        errors.push(LoadError::unplaced(
+            &dir.join(RED_FLAGS_FILE),
+            format!(
+                "{RED_FLAGS_FILE} is missing; the FAQ folder needs it: without it the bot cannot \
+                 recognise emergencies"
+            ),
+        ));
+    }
     if entries.is_empty() {
         let folder = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -593,11 +635,13 @@ fn check_files(
         texts: texts.unwrap_or_default(),
         synonyms,
         glossary,
+        red_flags_review: red_flags.as_ref().map(|(_, review)| review.clone()),
+        red_flags: red_flags.map(|(flags, _)| flags).unwrap_or_default(),
     })
 }
 
 /// A file decoded and parsed as far as it goes.
-struct Parsed<'a> {
+pub(crate) struct Parsed<'a> {
     text: &'a str,
     table: Result<Spanned<DeTable<'a>>, toml::de::Error>,
 }
@@ -618,7 +662,7 @@ fn parse_toml(text: &str) -> Result<Spanned<DeTable<'_>>, toml::de::Error> {
 
 /// Decodes `content` as UTF-8 and parses it as TOML; an unreadable or non-UTF-8 file is
 /// reported here (a TOML syntax error is reported by the caller, who has the positions).
-fn parse_file<'a>(
+pub(crate) fn parse_file<'a>(
     path: &Path,
     content: &'a Result<Vec<u8>, String>,
     errors: &mut Vec<LoadError>,
@@ -735,7 +779,10 @@ fn check_ids(entries: &[EntryFile], errors: &mut Vec<LoadError>) {
 }
 
 /// The candidate most like `word` (ignoring case), if it is alike enough to suggest.
-fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word = word.to_lowercase();
     candidates
         .into_iter()
@@ -753,19 +800,19 @@ fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
 // Checking one file
 
 /// Checks one parsed file and collects its problems with positions.
-struct FileCheck<'a> {
+pub(crate) struct FileCheck<'a> {
     path: &'a Path,
     text: &'a str,
     /// Byte offset where each line starts.
     line_starts: Vec<usize>,
-    errors: Vec<LoadError>,
+    pub(crate) errors: Vec<LoadError>,
 }
 
 /// A value in the parsed file, with its byte span.
-type Value<'t, 'i> = &'t Spanned<DeValue<'i>>;
+pub(crate) type Value<'t, 'i> = &'t Spanned<DeValue<'i>>;
 
 impl<'a> FileCheck<'a> {
-    fn new(path: &'a Path, text: &'a str) -> FileCheck<'a> {
+    pub(crate) fn new(path: &'a Path, text: &'a str) -> FileCheck<'a> {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -779,7 +826,7 @@ impl<'a> FileCheck<'a> {
 
     /// 1-based line and column (in characters) of a byte offset. Counting lines by `\n`
     /// makes Windows line endings (`\r\n`) come out right too.
-    fn position(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -803,7 +850,7 @@ impl<'a> FileCheck<'a> {
         }
     }
 
-    fn error(&mut self, offset: usize, field: Option<&str>, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, offset: usize, field: Option<&str>, message: impl Into<String>) {
         let (line, column) = self.position(offset);
         self.errors.push(LoadError {
             file: self.path.to_path_buf(),
@@ -815,11 +862,11 @@ impl<'a> FileCheck<'a> {
     }
 
     /// A problem with the file as a whole (e.g. a missing top-level field): position 1:1.
-    fn file_error(&mut self, field: &str, message: impl Into<String>) {
+    pub(crate) fn file_error(&mut self, field: &str, message: impl Into<String>) {
         self.error(0, Some(field), message);
     }
 
-    fn syntax_error(&mut self, e: &toml::de::Error) {
+    pub(crate) fn syntax_error(&mut self, e: &toml::de::Error) {
         let offset = e.span().map_or(0, |span| span.start);
         let said = e.message().trim();
         let message = match syntax_hint(said) {
@@ -832,7 +879,7 @@ impl<'a> FileCheck<'a> {
     /// Reports every key of `table` not in `allowed`, suggesting the closest allowed one.
     /// `prefix` is the table's name (`""` for the top level); `top_level` are the fields
     /// that belong at the top of the file, for the hint when one slipped into a table.
-    fn unknown_keys(
+    pub(crate) fn unknown_keys(
         &mut self,
         table: &DeTable<'_>,
         prefix: &str,
@@ -864,7 +911,7 @@ impl<'a> FileCheck<'a> {
 
     /// A string value: text in quotes, not blank. Line endings are normalised to `\n` and
     /// surrounding whitespace trimmed, so what is checked is what gets sent.
-    fn string(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
         let DeValue::String(s) = value.get_ref() else {
             self.wrong_type(value, field, "text in quotes, like \"…\"");
             return None;
@@ -881,13 +928,13 @@ impl<'a> FileCheck<'a> {
         Some(s)
     }
 
-    fn wrong_type(&mut self, value: Value<'_, '_>, field: &str, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, value: Value<'_, '_>, field: &str, expected: &str) {
         let message = format!("must be {expected}, but is {}", type_name(value));
         self.error(value.span().start, Some(field), message);
     }
 
     /// A list of non-blank strings; `noun` names one item in messages ("question").
-    fn string_list(
+    pub(crate) fn string_list(
         &mut self,
         value: Value<'_, '_>,
         field: &str,
@@ -1173,7 +1220,7 @@ impl<'a> FileCheck<'a> {
     }
 
     /// A date `YYYY-MM-DD`, written as text or as a TOML date.
-    fn date(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
+    pub(crate) fn date(&mut self, value: Value<'_, '_>, field: &str) -> Option<String> {
         const EXPECTED: &str = "a date like 2026-11-25 (year-month-day)";
         let text = match value.get_ref() {
             DeValue::String(s) => s.trim().to_string(),
@@ -1285,7 +1332,7 @@ fn syntax_hint(message: &str) -> Option<&'static str> {
 }
 
 /// A value's type in words staff know.
-fn type_name(value: Value<'_, '_>) -> &'static str {
+pub(crate) fn type_name(value: Value<'_, '_>) -> &'static str {
     match value.get_ref() {
         DeValue::String(_) => "text",
         DeValue::Integer(_) | DeValue::Float(_) => "a number",
@@ -1297,7 +1344,7 @@ fn type_name(value: Value<'_, '_>) -> &'static str {
 }
 
 /// `prefix.name`, or `name` at the top level.
-fn join(prefix: &str, name: &str) -> String {
+pub(crate) fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
     } else {
@@ -1306,7 +1353,7 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 /// An optional text left empty (`reviewed_by = ""` in a template) counts as absent.
-fn is_blank(value: Value<'_, '_>) -> bool {
+pub(crate) fn is_blank(value: Value<'_, '_>) -> bool {
     matches!(value.get_ref(), DeValue::String(s) if s.trim().is_empty())
 }
 

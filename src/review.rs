@@ -207,6 +207,7 @@ pub fn review(faq: &Faq, engine: &Engine, today: Date) -> Vec<Warning> {
     answer_placeholders(faq, &mut out);
     let (_, readable) = readability_of(faq);
     out.extend(readable);
+    red_flags_reviewed(faq, today, &mut out);
     out
 }
 
@@ -560,6 +561,39 @@ fn placeholders_in(text: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+/// The red flags must be signed off by a clinician, and again every year.
+fn red_flags_reviewed(faq: &Faq, today: Date, out: &mut Vec<Warning>) {
+    let Some(r) = &faq.red_flags_review else {
+        return;
+    };
+    let signed = r.reviewed_by.is_some() && r.reviewed_on.is_some();
+    let date = r.reviewed_on.as_deref().and_then(parse_date);
+    match date {
+        Some((y, m, d)) if signed && (y + REVIEW_YEARS, m, d) < today => out.push(warning(
+            &r.file,
+            "reviewed_on",
+            None,
+            WarningKind::ReviewOutdated,
+            format!(
+                "the red flags were last signed off on {y:04}-{m:02}-{d:02}, more than a year \
+                 ago; have a clinician review them against the current triage standards and \
+                 update reviewed_on"
+            ),
+        )),
+        Some(_) if signed => {}
+        _ => out.push(warning(
+            &r.file,
+            "reviewed_on",
+            None,
+            WarningKind::ReviewMissing,
+            "the red flags are not signed off yet; have a clinician (the clinical safety \
+             officer, a triage nurse) review every category, then fill in reviewed_by and \
+             reviewed_on"
+                .to_string(),
+        )),
+    }
 }
 
 /// The fixed texts the bot fills in must keep their placeholders; the others must not

@@ -448,10 +448,14 @@ fn json_contract_has_exactly_the_designed_fields() {
             "lang",
             "refers_to_gp",
             "reply",
-            "suggestions"
+            "safety_net",
+            "suggestions",
+            "urgency"
         ]
     );
     assert_eq!(v["intent"], "b12_value");
+    assert_eq!(v["urgency"], serde_json::Value::Null);
+    assert_eq!(v["safety_net"], false);
     assert_eq!(v["b12"]["band"], "extra_test");
     assert_eq!(v["b12"]["unit"], "pg/mL");
     assert!((v["b12"]["pmol_per_l"].as_f64().unwrap() - 184.5).abs() < 0.05);

@@ -76,6 +76,22 @@ fn entry_with(id: &str, related: &[&str], from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// The shipped red flags: every folder needs them, and their own checks are tested in
+/// tests/red_flags.rs; here they only make the fixtures complete folders.
+const RED_FLAGS: &str = include_str!("../faq/red-flags.toml");
+
+/// `faq::from_files` on the fixtures, with the shipped `red-flags.toml` added unless the
+/// fixture has its own.
+fn from_files(mut files: Vec<(PathBuf, Vec<u8>)>) -> Result<Faq, LoadErrors> {
+    if !files
+        .iter()
+        .any(|(p, _)| p.file_name().is_some_and(|n| n == faq::RED_FLAGS_FILE))
+    {
+        files.push(file(faq::RED_FLAGS_FILE, RED_FLAGS));
+    }
+    faq::from_files(files)
+}
+
 fn file(name: &str, content: impl Into<Vec<u8>>) -> (PathBuf, Vec<u8>) {
     (Path::new("faq").join(name), content.into())
 }
@@ -92,7 +108,7 @@ fn folder_with(extra: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 fn load_errors(files: Vec<(PathBuf, Vec<u8>)>) -> Vec<LoadError> {
-    match faq::from_files(files) {
+    match from_files(files) {
         Ok(_) => panic!("expected the FAQ to be rejected"),
         Err(LoadErrors(errors)) => errors,
     }
@@ -137,7 +153,7 @@ fn assert_mentions(error: &LoadError, words: &[&str]) {
 
 #[test]
 fn minimal_faq_with_two_entries_and_all_texts_loads() {
-    let faq: Faq = faq::from_files(folder_with(vec![])).expect("valid FAQ");
+    let faq: Faq = from_files(folder_with(vec![])).expect("valid FAQ");
     let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
 
@@ -161,7 +177,7 @@ fn minimal_faq_with_two_entries_and_all_texts_loads() {
 fn entries_come_in_file_name_order_whatever_the_input_order() {
     let mut files = folder_with(vec![]);
     files.reverse();
-    let faq = faq::from_files(files).unwrap();
+    let faq = from_files(files).unwrap();
     let ids: Vec<&str> = faq.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
 }
@@ -177,8 +193,7 @@ fn keywords_and_reviewer_are_read_when_given() {
     // reviewed_by must sit at the top level, so put it there instead.
     let text = text.replace("reviewed_by = \"Dr. Jansen\"\n", "");
     let text = format!("reviewed_by = \"Dr. Jansen\"\n{text}");
-    let faq =
-        faq::from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
+    let faq = from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
     let b = faq.entry("b").unwrap();
     assert_eq!(b.keywords.nl, ["cobalamine", "b12-tekort"]);
     assert!(
@@ -196,8 +211,7 @@ fn reviewed_on_may_be_written_as_text() {
         "reviewed_on = 2026-11-25",
         "reviewed_on = \"2024-02-29\"",
     );
-    let faq =
-        faq::from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
+    let faq = from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
     assert_eq!(faq.entries[0].reviewed_on.as_deref(), Some("2024-02-29"));
 }
 
@@ -207,7 +221,7 @@ fn staff_may_add_texts_of_their_own() {
         "{}[holiday_notice]\nnl = \"Gesloten\"\nen = \"Closed\"\n",
         texts_toml()
     );
-    let faq = faq::from_files(vec![
+    let faq = from_files(vec![
         file("texts.toml", texts),
         file("b.toml", entry("b", &[])),
     ])
@@ -224,8 +238,7 @@ fn multiline_answers_are_trimmed_and_use_unix_line_endings() {
         "en = \"\"\"\nFirst line.\nSecond line.\n\"\"\"",
     )
     .replace('\n', "\r\n");
-    let faq =
-        faq::from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
+    let faq = from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
     assert_eq!(faq.entries[0].answer.en, "First line.\nSecond line.");
 }
 
@@ -233,8 +246,7 @@ fn multiline_answers_are_trimmed_and_use_unix_line_endings() {
 fn an_answer_of_exactly_4096_characters_is_allowed_even_when_longer_in_bytes() {
     let long = "é".repeat(MAX_ANSWER_CHARS); // 8192 bytes
     let text = entry_with("b", &[], "Answer about b.", &long);
-    let faq =
-        faq::from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
+    let faq = from_files(vec![file("texts.toml", texts_toml()), file("b.toml", text)]).unwrap();
     assert_eq!(faq.entries[0].answer.en.chars().count(), MAX_ANSWER_CHARS);
 }
 
@@ -871,22 +883,26 @@ fn errors_display_as_file_line_column_field_message() {
 }
 
 #[test]
-fn from_files_with_nothing_reports_missing_texts_and_entries() {
-    let errors = load_errors(vec![]);
+fn from_files_with_nothing_reports_missing_texts_red_flags_and_entries() {
+    let errors = faq::from_files(vec![]).unwrap_err().0;
     let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(
         messages[0].starts_with(".: the FAQ folder has no entries"),
         "{messages:?}"
     );
     assert!(
-        messages[1].starts_with("texts.toml: texts.toml is missing"),
+        messages[1].starts_with("red-flags.toml: red-flags.toml is missing"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].starts_with("texts.toml: texts.toml is missing"),
         "{messages:?}"
     );
 }
 
 #[test]
-fn load_dir_on_an_empty_folder_reports_missing_texts_and_entries() {
+fn load_dir_on_an_empty_folder_reports_missing_texts_red_flags_and_entries() {
     let dir = tempfile::tempdir().unwrap();
     let errors = faq::load_dir(dir.path()).unwrap_err().0;
     let places: Vec<(PathBuf, usize)> = errors.iter().map(|e| (e.file.clone(), e.line)).collect();
@@ -894,6 +910,7 @@ fn load_dir_on_an_empty_folder_reports_missing_texts_and_entries() {
         places,
         [
             (dir.path().to_path_buf(), 0),
+            (dir.path().join("red-flags.toml"), 0),
             (dir.path().join("texts.toml"), 0)
         ]
     );
@@ -921,6 +938,7 @@ fn load_dir_reads_only_toml_files_directly_in_the_folder() {
     let write =
         |name: &str, content: &[u8]| std::fs::write(dir.path().join(name), content).unwrap();
     write("texts.toml", texts_toml().as_bytes());
+    write("red-flags.toml", RED_FLAGS.as_bytes());
     write("b.toml", entry("b", &[]).as_bytes());
     write("a.toml", entry("a", &["b"]).as_bytes());
     write("README.md", b"not an entry");
@@ -940,6 +958,7 @@ fn load_dir_reads_only_toml_files_directly_in_the_folder() {
 fn load_dir_reports_problems_with_the_real_paths() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("texts.toml"), texts_toml()).unwrap();
+    std::fs::write(dir.path().join("red-flags.toml"), RED_FLAGS).unwrap();
     std::fs::write(
         dir.path().join("b.toml"),
         entry_with("b", &[], "[answer]", "[anwser]"),

@@ -2,9 +2,10 @@
 //! and every reply refers to the GP. A fixed budget in CI (PROPTEST_CASES, default below);
 //! longer by hand: `PROPTEST_CASES=200000 cargo test --release --test fuzz -- --nocapture`.
 
+use b12bot::analysis::Analysis;
 use b12bot::engine::{Context, Engine, EngineConfig};
 use b12bot::text::Lang;
-use b12bot::{b12, faq, safety};
+use b12bot::{b12, faq};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::Mutex;
@@ -25,7 +26,7 @@ static SLOWEST: Mutex<(Duration, usize)> = Mutex::new((Duration::ZERO, 0));
 fn check(text: &str) {
     let t = Instant::now();
     let _ = b12::read_value(text);
-    let _ = safety::urgency(text);
+    let _ = engine().faq().red_flags.detect(&Analysis::new(text));
     for hint in [None, Some(Lang::En)] {
         let a = engine().answer(text, &Context { lang_hint: hint });
         assert!(

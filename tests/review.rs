@@ -203,8 +203,34 @@ fn fixture() -> Vec<Spec> {
     vec![food(), treatment(), blood_test()]
 }
 
+/// The shipped red flags, signed off on `date` (so they add no review warning).
+fn signed_red_flags((y, m, d): Date) -> String {
+    let shipped = include_str!("../faq/red-flags.toml");
+    let signed = shipped
+        .lines()
+        .map(|l| {
+            if l.starts_with("reviewed_by =") {
+                "reviewed_by = \"A. Arts, clinical safety officer\"".to_string()
+            } else if l.starts_with("reviewed_on =") {
+                format!("reviewed_on = {y:04}-{m:02}-{d:02}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(signed, shipped, "the fixture signs the file off");
+    signed
+}
+
 fn files(specs: &[Spec], texts: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = vec![(Path::new("faq").join("texts.toml"), texts.into())];
+    let mut files = vec![
+        (Path::new("faq").join("texts.toml"), texts.into()),
+        (
+            Path::new("faq").join("red-flags.toml"),
+            signed_red_flags(TODAY).into(),
+        ),
+    ];
     files.extend(specs.iter().map(|s| (s.path(), s.toml().into_bytes())));
     files
 }
@@ -683,6 +709,11 @@ fn fixture_dir(specs: &mut [Spec]) -> tempfile::TempDir {
     let (y, m, d) = today_utc();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("texts.toml"), texts_toml()).unwrap();
+    std::fs::write(
+        dir.path().join("red-flags.toml"),
+        signed_red_flags((y, m, d)),
+    )
+    .unwrap();
     for spec in specs.iter_mut() {
         spec.reviewed_on = Some(format!("{y:04}-{m:02}-{d:02}"));
         std::fs::write(dir.path().join(spec.file_name()), spec.toml()).unwrap();
@@ -714,7 +745,7 @@ fn check_prints_warnings_with_their_place_and_exits_zero() {
     assert!(out.starts_with(&expected), "{out}");
     assert!(
         out.trim_end().ends_with(
-            "OK, 3 entries and 25 fixed texts, 1 warning: the FAQ can be published, but \
+            "OK, 3 entries and 29 fixed texts, 1 warning: the FAQ can be published, but \
              please look at them"
         ),
         "{out}"

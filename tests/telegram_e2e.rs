@@ -240,7 +240,7 @@ async fn an_urgent_message_gets_the_emergency_advice_at_once_and_nothing_else() 
     let m = &replies[0];
     assert!(
         m.text
-            .starts_with(first_line(engine.text("urgent", Lang::Nl))),
+            .starts_with(first_line(engine.text("urgent_112", Lang::Nl))),
         "{}",
         m.text
     );
@@ -248,6 +248,87 @@ async fn an_urgent_message_gets_the_emergency_advice_at_once_and_nothing_else() 
     assert!(
         m.buttons().is_empty(),
         "no topic buttons under emergency advice"
+    );
+    bot.stop().await.expect("graceful stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_red_flag_gets_its_own_route_first_in_the_patients_language() {
+    let bot = start_bot(real_engine()).await;
+    let fake = &bot.fake;
+    let engine = real_engine();
+    let cases = [
+        // (patient, message, route text, a line of the category's own, or none)
+        (
+            nl_patient(2411),
+            "mijn moeder kan ineens haar arm niet meer optillen en praat raar",
+            "urgent_112",
+            Some(("stroke", Lang::Nl)),
+        ),
+        (
+            en_patient(2412),
+            "my little brother swallowed a handful of grandma's pills",
+            "urgent_112_huisartsenpost",
+            Some(("overdose", Lang::En)),
+        ),
+        (
+            nl_patient(2413),
+            "ik zie het echt niet meer zitten, alles is zinloos",
+            "urgent_113",
+            None,
+        ),
+    ];
+    for (p, message, key, own) in &cases {
+        fake.send_text(p, message);
+        let replies = replies_until_quiet(fake, p).await;
+        assert_eq!(replies.len(), 1, "{message}: {replies:#?}");
+        let lang = if p.chat_id() == 2412 {
+            Lang::En
+        } else {
+            Lang::Nl
+        };
+        let m = &replies[0];
+        assert!(
+            m.text.starts_with(first_line(engine.text(key, lang))),
+            "{message}: {}",
+            m.text
+        );
+        if let Some((id, lang)) = own {
+            let category = engine.faq().red_flags.category(id).unwrap();
+            let advice = category.disposition.advice.clone();
+            assert!(m.text.contains(advice.unwrap().get(*lang)), "{}", m.text);
+        }
+        assert!(m.buttons().is_empty(), "no buttons under urgent advice");
+    }
+    bot.stop().await.expect("graceful stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complaint_that_gets_worse_suddenly_opens_with_the_safety_net_above_the_answer() {
+    let bot = start_bot(real_engine()).await;
+    let fake = &bot.fake;
+    let engine = real_engine();
+    let q = "de tintelingen in mijn voeten worden ineens veel erger, kan dat door een b12 tekort komen?";
+    let expected = engine.answer(q, &Context::default());
+    assert!(expected.safety_net && expected.intent == Intent::Faq);
+    let p = nl_patient(2421);
+    fake.send_text(&p, q);
+    let replies = replies_until_quiet(fake, &p).await;
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    let text = &replies[0].text;
+    let net = engine.text("safety_net", Lang::Nl).trim();
+    let title = engine
+        .title(expected.faq_id.as_deref().unwrap(), Lang::Nl)
+        .unwrap();
+    assert!(text.starts_with(net), "{text}");
+    let title_at = text.find(title).expect("the topic's title");
+    assert!(
+        title_at > net.len(),
+        "the net sentence comes before the title: {text}"
+    );
+    assert!(
+        !replies[0].buttons().is_empty(),
+        "the normal answer keeps its buttons"
     );
     bot.stop().await.expect("graceful stop");
 }

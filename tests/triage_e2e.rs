@@ -16,19 +16,9 @@ use support::desk::{
     start_desk, start_desk_with, wait_for_patient_text,
 };
 use support::fake_bot_api::{FakeBotApi, Fault};
-use support::{RunningBot, SOON, TOKEN, desk_engine, desk_engine_config, faq_dir, launch};
-
-/// A copy of the shipped FAQ folder that a test may edit.
-fn copy_faq() -> (tempfile::TempDir, std::path::PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("faq");
-    std::fs::create_dir(&dir).unwrap();
-    for f in std::fs::read_dir(faq_dir()).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
-    }
-    (tmp, dir)
-}
+use support::{
+    RunningBot, SOON, TOKEN, copy_faq, desk_engine, desk_engine_config, faq_dir, launch,
+};
 
 /// [`start_desk`] serving (and watching) an editable copy of the FAQ folder.
 async fn start_desk_with_faq(
@@ -227,6 +217,27 @@ async fn urgent_is_answered_at_once_and_raised_in_the_group_without_asking() {
     let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
     assert!(post.text.contains("SPOED #1"), "{}", post.text);
     assert!(post.text.contains("pijn op de borst"));
+    assert!(store.ticket(TicketNo(1)).unwrap().unwrap().urgent);
+    bot.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_red_flag_in_other_words_is_raised_as_spoed_too() {
+    let (bot, _dir, store) = start_desk(fake().await).await;
+    let f = &bot.fake;
+    let p = patient(2007);
+    f.send_text(
+        &p,
+        "opa is zojuist in elkaar gezakt en reageert nergens meer op",
+    );
+    let first = f.wait_for_messages(p.chat_id(), 1, SOON).await[0].clone();
+    assert!(
+        first.text.starts_with("Bel nu direct 112"),
+        "{}",
+        first.text
+    );
+    let post = f.wait_for_messages(GROUP, 1, SOON).await[0].clone();
+    assert!(post.text.contains("SPOED #1"), "{}", post.text);
     assert!(store.ticket(TicketNo(1)).unwrap().unwrap().urgent);
     bot.stop().await.unwrap();
 }

@@ -6,7 +6,7 @@
 //! per second per chat. Messages over the limit are dropped at once, before any of that.
 //!
 //! **Red flags are never silenced.** A message with urgent signs (chest pain, fainting,
-//! suicidal thoughts: [`crate::safety::urgency`]) is always answered, and raised to the triage
+//! suicidal thoughts: the engine's red flags, [`crate::engine::Engine::is_urgent`]) is always answered, and raised to the triage
 //! desk, even in the middle of a flood: someone in distress may well send many messages
 //! quickly. Urgent messages over the limit do not use up the allowance either.
 //!

@@ -65,7 +65,7 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
         });
 
     // Under each kind it looks at, so the bot still asks Telegram for only these kinds.
-    let flood_gate = || dptree::filter_map(flood_check).endpoint(on_flood::<E>);
+    let flood_gate = || dptree::filter_map(flood_check::<E>).endpoint(on_flood::<E>);
     let flooded = dptree::entry()
         .branch(Update::filter_message().chain(flood_gate()))
         .branch(Update::filter_edited_message().chain(flood_gate()))
@@ -107,7 +107,11 @@ fn staff_command_in(msg: Message, me: Me) -> Option<commands::StaffCommand> {
 
 /// A private chat's message, edit or button press over the chat's flood allowance; `None`
 /// when it is answered as usual (within the allowance, urgent, or not from a private chat).
-fn flood_check(update: Update, flood: Arc<Flood>) -> Option<Flooded> {
+fn flood_check<E: AnswerEngine>(
+    update: Update,
+    flood: Arc<Flood>,
+    engine: EngineHandle<E>,
+) -> Option<Flooded> {
     let (chat, text) = match &update.kind {
         UpdateKind::Message(m) | UpdateKind::EditedMessage(m) if m.chat.is_private() => {
             (m.chat.id, m.text())
@@ -120,7 +124,7 @@ fn flood_check(update: Update, flood: Arc<Flood>) -> Option<Flooded> {
         _ => return None,
     };
     let verdict = flood.check(chat, sent_ago(&update), || {
-        text.is_some_and(|t| crate::safety::urgency(t).is_some())
+        text.is_some_and(|t| engine.load().is_urgent(t))
     });
     match verdict {
         Verdict::Answer => None,
@@ -566,16 +570,24 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
 ) -> HandlerResult {
     let lang = answer.lang;
     let mut paras = Vec::new();
+    // The safety-net sentence opens the reply, above the topic's title.
+    let mut reply = answer.reply.as_str();
+    if answer.safety_net
+        && let Some((net, rest)) = reply.split_once("\n\n")
+    {
+        paras.extend(paras_of(net));
+        reply = rest;
+    }
     if answer.intent == Intent::Faq
         && let Some(title) = answer
             .faq_id
             .as_deref()
             .and_then(|id| engine.title(id, lang))
-        && !answer.reply.trim_start().starts_with(title.trim())
+        && !reply.trim_start().starts_with(title.trim())
     {
         paras.push(Para::bold(title));
     }
-    paras.extend(paras_of(&answer.reply));
+    paras.extend(paras_of(reply));
 
     let keyboard = match answer.intent {
         Intent::Faq => with_feedback(topic_buttons(engine, &answer.related, lang, None), question),
@@ -601,6 +613,11 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
             Callback::Menu,
         )),
         Intent::Human => {
+            // The desk's offer replaces the engine's text; the safety net goes first.
+            if answer.safety_net {
+                let net = engine.text("safety_net", lang);
+                send_reply(bot, chat, &paras_of(net), None, reply_to).await?;
+            }
             return match desk {
                 Some(desk) => triage::offer(bot, chat, engine, desk, lang).await,
                 None => send_human(bot, chat, engine, lang).await,

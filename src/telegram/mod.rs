@@ -62,6 +62,11 @@ pub type TgBot = Throttle<Bot>;
 pub trait AnswerEngine: Send + Sync + 'static {
     /// Answer a patient's message.
     fn answer(&self, text: &str, ctx: &Context) -> Answer;
+    /// Would this message be answered as urgent? (Flood control lets it through.) The same
+    /// reading as `answer`'s first step; by default, `answer` itself.
+    fn is_urgent(&self, text: &str) -> bool {
+        self.answer(text, &Context::default()).intent == crate::engine::Intent::Urgent
+    }
     /// The answer to a topic chosen with a button; `None` for an unknown id.
     fn answer_topic(&self, id: &str, lang: Lang) -> Option<Answer>;
     /// A fixed text; `""` for an unknown key.
@@ -75,6 +80,9 @@ pub trait AnswerEngine: Send + Sync + 'static {
 impl AnswerEngine for Engine {
     fn answer(&self, text: &str, ctx: &Context) -> Answer {
         Engine::answer(self, text, ctx)
+    }
+    fn is_urgent(&self, text: &str) -> bool {
+        Engine::is_urgent(self, text)
     }
     fn answer_topic(&self, id: &str, lang: Lang) -> Option<Answer> {
         Engine::answer_topic(self, id, lang)

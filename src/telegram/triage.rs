@@ -24,7 +24,6 @@ use crate::engine::{Answer, Intent};
 use crate::engine::{Engine, EngineConfig};
 use crate::faq::LoadErrors;
 use crate::reload::{self, Outcome};
-use crate::safety::Urgency;
 use crate::store::{
     Author, Enqueued, NewTicket, Outbound, QuestionId, QuestionRecord, Status, Store, TicketNo,
 };
@@ -576,6 +575,15 @@ async fn store_ticket(
         .await
 }
 
+/// Which urgent advice a patient got: staff see it, and every note that follows repeats it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Urgency {
+    /// 112 / the huisartsenpost.
+    Emergency,
+    /// 113 (and 112 in immediate danger).
+    Suicide,
+}
+
 /// An urgent message (already answered with the urgent advice): raised in the group as an
 /// urgent ticket, without asking.
 pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
@@ -588,7 +596,11 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
     let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
     // Which advice the patient got: staff see it, and the patient's note repeats it (113
     // after a message about suicide, never only 112).
-    let kind = crate::safety::urgency(msg.text().unwrap_or_default()).unwrap_or(Urgency::Emergency);
+    let kind = if answer.advises_113 {
+        Urgency::Suicide
+    } else {
+        Urgency::Emergency
+    };
     let (raised_key, advice) = match kind {
         Urgency::Emergency => ("tg_urgent_raised", "urgent: 112 / huisartsenpost"),
         Urgency::Suicide => ("tg_urgent_raised_suicide", "urgent: 113 Zelfmoordpreventie"),

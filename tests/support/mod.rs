@@ -28,6 +28,18 @@ pub fn faq_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("faq")
 }
 
+/// A copy of the shipped FAQ folder that a test may edit.
+pub fn copy_faq() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("faq");
+    std::fs::create_dir(&dir).unwrap();
+    for f in std::fs::read_dir(faq_dir()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+    (tmp, dir)
+}
+
 pub fn load_faq() -> Faq {
     faq::load_dir(&faq_dir()).expect("the repository's FAQ loads")
 }
