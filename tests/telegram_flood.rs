@@ -44,13 +44,14 @@ fn ask_all(fake: &FakeBotApi, chats: &[Patient], question: &str) -> Vec<(i64, In
 /// Waits for the `n`-th answer of every asking chat; returns each latency.
 async fn latencies(fake: &FakeBotApi, asked: &[(i64, Instant)], n: usize) -> Vec<Duration> {
     // The fake records a message as sent before it writes the response: wait for both, so
-    // the latency is measured to the moment Telegram answered the bot.
+    // the latency is measured to the moment Telegram answered the bot. The request list is
+    // read first, so a message recorded after that read is not in it yet: not ready.
     fake.wait_until(&format!("answer {n} in every other chat"), SOON, |f| {
         let requests = f.requests();
         asked.iter().all(|(chat, _)| {
             f.sent_to(*chat)
                 .get(n - 1)
-                .is_some_and(|s| requests[s.seq].responded.is_some())
+                .is_some_and(|s| requests.get(s.seq).is_some_and(|r| r.responded.is_some()))
         })
     })
     .await;
