@@ -1742,6 +1742,12 @@ impl<'s> Scan<'s> {
                     continue;
                 }
                 steps += 1;
+                // Another word this rule looks for, standing between the negation and this
+                // one, is inside the negation's reach too: "geen medicijnen te veel genomen"
+                // negates "te veel genomen" whichever pill word the combination took.
+                if !self.covered(i, Role::Negation) && self.rule_word(i, rule) {
+                    continue;
+                }
                 // "bijna niet", "bijna geen": a negation right before another one is part of
                 // it ("hardly"), not a negation of its own.
                 if self.covered(i, Role::Negation)
@@ -1794,6 +1800,13 @@ impl<'s> Scan<'s> {
             }
         }
         false
+    }
+
+    /// Does a hit of one of the rule's own concepts cover word `i`?
+    fn rule_word(&self, i: usize, rule: &Rule) -> bool {
+        self.hits.iter().any(|h| {
+            h.start <= i && i < h.end && rule.slots.iter().any(|s| s.contains(&h.concept))
+        })
     }
 
     fn starts_negation_after(&self, i: usize) -> bool {
