@@ -30,8 +30,8 @@
 //!      beroerte") make a concept a history, `long_standing` ("al jaren", "vaak") a known
 //!      complaint, `over` ("is weer over") something that has passed; a `now`, `sudden`,
 //!      `recent` or `worsening` marker on any of the combination's words keeps it current.
-//!      Categories marked `timeless` (suicide) ignore time, unless a past is also said
-//!      to be over ("vroeger suïcidaal, nu gaat het goed");
+//!      Categories marked `timeless` (suicide) ignore time, unless the message names a
+//!      distant past and also says it is over ("als tiener suïcidaal, daar ben ik overheen");
 //!    - *a question about a sign* ("hoe herken je een hartinfarct?", `about`), or a generic
 //!      question about B12 ("kan een b12-tekort flauwvallen geven?") in a sentence that
 //!      reports nothing (no `personal` word, no time marker). Concepts marked `reported`
@@ -1536,9 +1536,13 @@ impl<'s> Scan<'s> {
                 return Verdict::No;
             }
             if cat.disposition.timeless {
-                // The past alone does not hold it back; a past that the message also says is
-                // over does ("vroeger had ik suïcidale gedachten, nu gaat het goed").
-                if scan.combo_time(combo) == Time::Past && scan.says_over() {
+                // The past alone does not hold it back, nor "it is over" alone; a distant past
+                // that the message also says is over does ("als tiener had ik
+                // zelfmoordgedachten, daar ben ik overheen").
+                if matches!(scan.combo_time(combo), Time::Past | Time::Over)
+                    && scan.says(Role::Past)
+                    && scan.says(Role::Over)
+                {
                     return Verdict::No;
                 }
                 return Verdict::Fires;
@@ -1808,9 +1812,9 @@ impl<'s> Scan<'s> {
         false
     }
 
-    /// Does the message say that something has passed (an `over` marker anywhere)?
-    fn says_over(&self) -> bool {
-        self.hits.iter().any(|h| self.role(h) == Some(Role::Over))
+    /// Does a marker of this role stand anywhere in the message?
+    fn says(&self, role: Role) -> bool {
+        self.hits.iter().any(|h| self.role(h) == Some(role))
     }
 
     /// Does a hit of one of the rule's own concepts cover word `i`?
