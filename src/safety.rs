@@ -1819,9 +1819,9 @@ impl<'s> Scan<'s> {
 
     /// Does a hit of one of the rule's own concepts cover word `i`?
     fn rule_word(&self, i: usize, rule: &Rule) -> bool {
-        self.hits.iter().any(|h| {
-            h.start <= i && i < h.end && rule.slots.iter().any(|s| s.contains(&h.concept))
-        })
+        self.hits
+            .iter()
+            .any(|h| h.start <= i && i < h.end && rule.slots.iter().any(|s| s.contains(&h.concept)))
     }
 
     fn starts_negation_after(&self, i: usize) -> bool {
