@@ -1720,7 +1720,9 @@ impl<'s> Scan<'s> {
                 .any(|&k| self.hits[k].start <= i && i < self.hits[k].end)
         };
         // A negation between the combination's own words ("mijn gezicht hangt niet
-        // scheef"), unless it is part of one of them.
+        // scheef"), unless it is part of one of them, when one of them follows it closely:
+        // in "begrijpt ineens niet meer wat we zeggen en haar arm is slap" the "niet" is
+        // about understanding, not about the arm seven words on.
         let bound: Vec<usize> = combo.iter().copied().filter(|&k| !self.wide(k)).collect();
         if let (Some(lo), Some(hi)) = (
             bound.iter().map(|&k| self.hits[k].start).min(),
@@ -1729,6 +1731,9 @@ impl<'s> Scan<'s> {
             !own(i)
                 && self.covered(i, Role::Negation)
                 && !(i + 1 < self.words.len() && self.covered(i + 1, Role::Negation))
+                && bound
+                    .iter()
+                    .any(|&k| self.hits[k].start > i && self.hits[k].start <= i + 3)
         }) {
             return true;
         }
