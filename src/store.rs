@@ -1222,10 +1222,8 @@ impl Store {
                      WHERE text IS NOT NULL AND asked_at < ?1",
                     [cutoff],
                 )? as u64,
-                offers: c.execute(
-                    "DELETE FROM pending_offers WHERE created_at < ?1",
-                    [cutoff],
-                )? as u64,
+                offers: c.execute("DELETE FROM pending_offers WHERE created_at < ?1", [cutoff])?
+                    as u64,
             };
             c.execute("DELETE FROM sent_parts WHERE sent_at < ?1", [cutoff])?;
             Ok(counts)

@@ -48,14 +48,20 @@ impl Part {
         let (id, part) = (self.update_id, self.part);
         let at = super::outbox::now();
         if let Err(e) = store.call(move |s| s.mark_part_sent(id, part, at)).await {
-            log::warn!("could not record a sent reply of update {id} ({e}); a restart may repeat it");
+            log::warn!(
+                "could not record a sent reply of update {id} ({e}); a restart may repeat it"
+            );
         }
     }
 }
 
 /// Runs `handling` (the handling of update `update_id`) with its parts counted and recorded
 /// in `store`.
-pub(crate) async fn scope<F: Future>(update_id: i64, store: Option<Store>, handling: F) -> F::Output {
+pub(crate) async fn scope<F: Future>(
+    update_id: i64,
+    store: Option<Store>,
+    handling: F,
+) -> F::Output {
     let sent = match &store {
         Some(store) => match store.call(move |s| s.sent_parts(update_id)).await {
             Ok(sent) => sent,

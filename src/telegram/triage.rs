@@ -25,8 +25,8 @@ use crate::engine::{Engine, EngineConfig};
 use crate::faq::LoadErrors;
 use crate::reload::{self, Outcome};
 use crate::store::{
-    Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status,
-    Store, TicketNo,
+    Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status, Store,
+    TicketNo,
 };
 use crate::text::Lang;
 use std::any::Any;
@@ -211,7 +211,11 @@ fn bot_answered<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String
     if answer.intent == Intent::Human {
         return text(engine, "tg_desk_asked_person", answer.lang);
     }
-    let mut said = answer.reply.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut said = answer
+        .reply
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if answer.intent == Intent::Clarify && !answer.suggestions.is_empty() {
         let titles: Vec<&str> = answer
             .suggestions
@@ -948,8 +952,11 @@ async fn place_reply<E: AnswerEngine + ?Sized>(
     replied: &Message,
 ) -> Option<crate::store::Ticket> {
     let from_buttons = replied.reply_markup().and_then(|markup| {
-        markup.inline_keyboard.iter().flatten().find_map(|button| {
-            match &button.kind {
+        markup
+            .inline_keyboard
+            .iter()
+            .flatten()
+            .find_map(|button| match &button.kind {
                 teloxide::types::InlineKeyboardButtonKind::CallbackData(data) => {
                     match Callback::decode(data) {
                         Some(Callback::Take(n) | Callback::Close(n)) => Some(n),
@@ -957,8 +964,7 @@ async fn place_reply<E: AnswerEngine + ?Sized>(
                     }
                 }
                 _ => None,
-            }
-        })
+            })
     });
     let number = from_buttons.or_else(|| {
         let first = replied.text()?.lines().next()?;

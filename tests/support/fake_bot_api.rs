@@ -1101,9 +1101,10 @@ async fn handle(
                     let mut inner = shared.lock();
                     let key = method.to_ascii_lowercase();
                     let target = int_param(&params, "chat_id");
-                    let found = inner.hang_after.iter().position(|(m, chat)| {
-                        *m == key && chat.is_none_or(|c| Some(c) == target)
-                    });
+                    let found = inner
+                        .hang_after
+                        .iter()
+                        .position(|(m, chat)| *m == key && chat.is_none_or(|c| Some(c) == target));
                     match (found, applied.0) {
                         (Some(i), 200) => {
                             inner.hang_after.remove(i);
