@@ -79,7 +79,11 @@ async fn escalation_shows_what_is_shared_then_the_ticket_reaches_the_group() {
     // What the bot answered: its own words (the opening of the answer the patient got),
     // not an intent name.
     let first = f.sent_to(anneke.chat_id())[0].text.clone();
-    let answered = first.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+    let answered = first
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
         post.text.contains(&answered) && !post.text.contains("no_match"),
         "what the bot answered ({answered:?}): {}",
