@@ -144,15 +144,15 @@ const MIGRATIONS: &[&str] = &[
     // ticket gets, across a restart), and the parts of a direct reply Telegram accepted (a
     // restart sends only what is missing).
     r#"
-    CREATE TABLE pending_offers (
+    CREATE TABLE IF NOT EXISTS pending_offers (
         chat_id    INTEGER PRIMARY KEY,                     -- one offer per chat: the latest
         lang       TEXT    NOT NULL CHECK (lang IN ('nl', 'en')),
         questions  TEXT    NOT NULL,                        -- JSON [[question, answered], ...]
         created_at INTEGER NOT NULL
     );
-    CREATE INDEX pending_offers_by_time ON pending_offers (created_at);
+    CREATE INDEX IF NOT EXISTS pending_offers_by_time ON pending_offers (created_at);
 
-    CREATE TABLE sent_parts (
+    CREATE TABLE IF NOT EXISTS sent_parts (
         update_id INTEGER NOT NULL,
         part      INTEGER NOT NULL,
         sent_at   INTEGER NOT NULL,
