@@ -978,12 +978,18 @@ async fn place_reply<E: AnswerEngine + ?Sized>(
         .find_map(|key| number_in(&text(engine, key, Lang::Nl), first))
     })?;
     let (group, id, n) = (desk.chat.0, replied.id.0, TicketNo(number));
+    let posted_at = replied.date.timestamp();
     let placed = desk
         .store
         .call(move |s| {
             let Some(ticket) = s.ticket(n)? else {
                 return Ok(None);
             };
+            // A post of the ticket is never older than the ticket (a minute's leeway for
+            // clocks): anything else only looks like one.
+            if posted_at < ticket.created_at - 60 {
+                return Ok(None);
+            }
             s.add_post(group, id, n)?;
             Ok(Some(ticket))
         })
