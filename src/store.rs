@@ -140,6 +140,25 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX question_log_by_time ON question_log (asked_at);
     "#,
+    // 3: escalations offered and not yet confirmed (what the patient was shown is what the
+    // ticket gets, across a restart), and the parts of a direct reply Telegram accepted (a
+    // restart sends only what is missing).
+    r#"
+    CREATE TABLE IF NOT EXISTS pending_offers (
+        chat_id    INTEGER PRIMARY KEY,                     -- one offer per chat: the latest
+        lang       TEXT    NOT NULL CHECK (lang IN ('nl', 'en')),
+        questions  TEXT    NOT NULL,                        -- JSON [[question, answered], ...]
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS pending_offers_by_time ON pending_offers (created_at);
+
+    CREATE TABLE IF NOT EXISTS sent_parts (
+        update_id INTEGER NOT NULL,
+        part      INTEGER NOT NULL,
+        sent_at   INTEGER NOT NULL,
+        PRIMARY KEY (update_id, part)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -441,6 +460,8 @@ pub struct RetentionCounts {
     /// Logged questions whose text was deleted (their intent, topic, language and feedback
     /// stay for the report).
     pub questions: u64,
+    /// Escalation offers never confirmed, deleted with their texts.
+    pub offers: u64,
 }
 
 /// What [`Store::forget_chat`] deleted.
@@ -451,12 +472,27 @@ pub struct ForgetCounts {
     pub outbox: u64,
     pub updates: u64,
     pub prefs: u64,
+    /// An escalation offered and not confirmed.
+    pub offers: u64,
 }
 
 impl ForgetCounts {
     pub fn total(&self) -> u64 {
-        self.tickets + self.messages + self.outbox + self.updates + self.prefs
+        self.tickets + self.messages + self.outbox + self.updates + self.prefs + self.offers
     }
+}
+
+/// An escalation the patient was offered and has not confirmed yet: exactly the questions
+/// (and what the bot answered) the patient was shown, so the ticket holds what they agreed
+/// to share, whatever happened to the process in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOffer {
+    pub chat_id: i64,
+    pub lang: Lang,
+    /// (the patient's question, what the bot answered), oldest first; empty when the
+    /// patient asked for a person without a question first.
+    pub questions: Vec<(String, String)>,
+    pub created_at: i64,
 }
 
 /// Why the store could not do what was asked.
@@ -781,6 +817,19 @@ impl Store {
         })
     }
 
+    /// Records a message in the triage group as one of a ticket's posts (found afterwards,
+    /// e.g. a post Telegram accepted just before a crash), so replies to it reach the ticket.
+    pub fn add_post(&self, chat_id: i64, message_id: i32, ticket: TicketNo) -> Result<()> {
+        self.write(|tx| {
+            tx.tx.execute(
+                "INSERT OR IGNORE INTO ticket_posts (chat_id, message_id, ticket)
+                 VALUES (?1, ?2, ?3)",
+                params![chat_id, message_id, ticket.0],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The chat's newest ticket that is not closed: where a follow-up goes.
     pub fn current_ticket(&self, chat_id: i64) -> Result<Option<Ticket>> {
         self.read(|c| {
@@ -1011,6 +1060,9 @@ impl Store {
                  WHERE status != 'answered'",
                 params![update_id, now],
             )?;
+            // Its replies are all out: the record of which parts were sent is done with.
+            tx.tx
+                .execute("DELETE FROM sent_parts WHERE update_id = ?1", [update_id])?;
             if changed == 0 {
                 return Ok(false);
             }
@@ -1049,6 +1101,67 @@ impl Store {
                 })
             })?
             .collect()
+        })
+    }
+
+    /// Whether part `part` of the direct replies to update `update_id` was accepted by
+    /// Telegram in an earlier run (see [`Store::mark_part_sent`]).
+    pub fn part_sent(&self, update_id: i64, part: u32) -> Result<bool> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT 1 FROM sent_parts WHERE update_id = ?1 AND part = ?2",
+                params![update_id, part],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+        })
+    }
+
+    /// The parts of update `update_id`'s direct replies recorded as sent.
+    pub fn sent_parts(&self, update_id: i64) -> Result<std::collections::HashSet<u32>> {
+        self.read(|c| {
+            c.prepare("SELECT part FROM sent_parts WHERE update_id = ?1")?
+                .query_map([update_id], |r| r.get(0))?
+                .collect()
+        })
+    }
+
+    /// Records that Telegram accepted part `part` (0, 1, … in the order the handler sends)
+    /// of the direct replies to update `update_id`, one small transaction right after the
+    /// send: if the process dies before the update is marked answered, its replay sends only
+    /// the parts not recorded here. Deleted when the update is marked answered.
+    pub fn mark_part_sent(&self, update_id: i64, part: u32, now: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.tx.execute(
+                "INSERT OR IGNORE INTO sent_parts (update_id, part, sent_at) VALUES (?1, ?2, ?3)",
+                params![update_id, part, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    // --- escalation offers -------------------------------------------------------------------
+
+    /// The chat's escalation offer not yet confirmed (the latest one), if any.
+    pub fn offer(&self, chat_id: i64) -> Result<Option<PendingOffer>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT chat_id, lang, questions, created_at FROM pending_offers
+                 WHERE chat_id = ?1",
+                [chat_id],
+                |r| {
+                    let questions: String = r.get(2)?;
+                    Ok(PendingOffer {
+                        chat_id: r.get(0)?,
+                        lang: parse_lang(&r.get::<_, String>(1)?)?,
+                        questions: serde_json::from_str(&questions)
+                            .map_err(|_| bad_value("questions", "(not JSON)"))?,
+                        created_at: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
         })
     }
 
@@ -1092,7 +1205,7 @@ impl Store {
         let cutoff = now.saturating_sub(i64::from(days) * 86_400);
         let counts = self.write(|tx| {
             let c = tx.tx;
-            Ok(RetentionCounts {
+            let counts = RetentionCounts {
                 messages: c.execute(
                     "DELETE FROM ticket_messages WHERE created_at < ?1",
                     [cutoff],
@@ -1109,7 +1222,11 @@ impl Store {
                      WHERE text IS NOT NULL AND asked_at < ?1",
                     [cutoff],
                 )? as u64,
-            })
+                offers: c.execute("DELETE FROM pending_offers WHERE created_at < ?1", [cutoff])?
+                    as u64,
+            };
+            c.execute("DELETE FROM sent_parts WHERE sent_at < ?1", [cutoff])?;
+            Ok(counts)
         })?;
         self.checkpoint()?;
         Ok(counts)
@@ -1145,6 +1262,8 @@ impl Store {
                 tickets: c.execute("DELETE FROM tickets WHERE chat_id = ?1", [chat_id])? as u64,
                 updates: c.execute("DELETE FROM updates WHERE chat_id = ?1", [chat_id])? as u64,
                 prefs: c.execute("DELETE FROM chat_prefs WHERE chat_id = ?1", [chat_id])? as u64,
+                offers: c.execute("DELETE FROM pending_offers WHERE chat_id = ?1", [chat_id])?
+                    as u64,
             })
         })?;
         self.checkpoint()?;
@@ -1205,6 +1324,34 @@ impl Tx<'_> {
             self.enqueue(&o, now)?;
         }
         Ok(number)
+    }
+
+    /// Stores the escalation offer the patient is shown (replacing an older one of the
+    /// chat): call it in the same transaction as the offer's outbox rows.
+    pub fn save_offer(&self, offer: &PendingOffer) -> Result<()> {
+        let questions = serde_json::to_string(&offer.questions)
+            .map_err(|e| StoreError::Db(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))?;
+        self.tx.execute(
+            "INSERT INTO pending_offers (chat_id, lang, questions, created_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (chat_id) DO UPDATE SET lang = ?2, questions = ?3, created_at = ?4",
+            params![
+                offer.chat_id,
+                lang_str(offer.lang),
+                questions,
+                offer.created_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes the chat's offer (it became a ticket, or the patient declined); whether
+    /// there was one.
+    pub fn take_offer(&self, chat_id: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .execute("DELETE FROM pending_offers WHERE chat_id = ?1", [chat_id])?
+            > 0)
     }
 
     /// See [`Store::add_message`].

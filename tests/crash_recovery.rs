@@ -113,10 +113,12 @@ async fn sigkill_at_random_points_loses_no_message_and_answers_each_once() {
     // Update id → at how many kills it was recorded and not yet answered.
     let mut in_flight_at_a_kill: HashMap<i64, usize> = HashMap::new();
     let mut kills = 0;
+    let mut killed_at: Vec<Instant> = Vec::new();
     while kills < KILLS && answers(&fake).len() < UPDATES {
         let mut bot = spawn(&fake, data.path());
         // A random moment: during startup, between answers, or in the middle of sending.
         tokio::time::sleep(Duration::from_millis(rng.between(30, 1_200))).await;
+        killed_at.push(Instant::now());
         bot.start_kill().expect("SIGKILL");
         let _ = bot.wait().await;
         kills += 1;
@@ -171,6 +173,29 @@ async fn sigkill_at_random_points_loses_no_message_and_answers_each_once() {
             "update {update} answered {n} times, but in flight at only {kills_in_flight} kills"
         );
     }
+    // The duplicate window: for each repeated answer, from Telegram accepting its first copy
+    // to the kill that followed.
+    let requests = fake.requests();
+    let mut windows_ms: Vec<f64> = chats
+        .iter()
+        .filter(|c| per_chat[c] > 1)
+        .filter_map(|c| {
+            let first = fake.sent_to(*c).into_iter().next()?;
+            let accepted = requests[first.seq]
+                .responded
+                .unwrap_or(requests[first.seq].received);
+            let kill = killed_at.iter().find(|k| **k >= accepted)?;
+            Some((*kill - accepted).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    windows_ms.sort_by(f64::total_cmp);
+    println!(
+        "duplicate window (first copy accepted → kill), ms: {:?}",
+        windows_ms
+            .iter()
+            .map(|w| format!("{w:.1}"))
+            .collect::<Vec<_>>()
+    );
     let store = Store::open_file(&database).unwrap();
     assert!(
         store.unanswered_updates().unwrap().is_empty(),

@@ -1043,3 +1043,57 @@ async fn the_store_is_usable_from_many_tasks() {
     let stats = store.call(|s| s.stats()).await.unwrap();
     assert_eq!((stats.open, stats.outbox_pending), (50, 50));
 }
+
+// --- escalation offers and sent reply parts ------------------------------------------------
+
+fn offer(chat: i64, at: i64) -> b12bot::store::PendingOffer {
+    b12bot::store::PendingOffer {
+        chat_id: chat,
+        lang: Lang::En,
+        questions: vec![("what is b12".into(), "B12 is a vitamin …".into())],
+        created_at: at,
+    }
+}
+
+#[test]
+fn an_offer_is_kept_until_taken_replaced_by_a_newer_one_and_expires_with_retention() {
+    let (_dir, store) = fresh();
+    store.write(|tx| tx.save_offer(&offer(ALICE, T0))).unwrap();
+    store.write(|tx| tx.save_offer(&offer(BOB, T0))).unwrap();
+    assert_eq!(store.offer(ALICE).unwrap(), Some(offer(ALICE, T0)));
+    // A newer offer in the same chat replaces the older one.
+    let mut newer = offer(ALICE, T0 + 60);
+    newer
+        .questions
+        .push(("and folate?".into(), "asked for a person".into()));
+    store.write(|tx| tx.save_offer(&newer)).unwrap();
+    assert_eq!(store.offer(ALICE).unwrap(), Some(newer));
+    assert!(store.write(|tx| tx.take_offer(ALICE)).unwrap());
+    assert!(!store.write(|tx| tx.take_offer(ALICE)).unwrap());
+    assert_eq!(store.offer(ALICE).unwrap(), None);
+    // Retention deletes offers as old as ticket texts; forget deletes a chat's offer.
+    store
+        .write(|tx| tx.save_offer(&offer(ALICE, T0 + 40 * DAY)))
+        .unwrap();
+    let counts = store.retention(T0 + 31 * DAY, 30).unwrap();
+    assert_eq!(counts.offers, 1);
+    assert_eq!(store.offer(BOB).unwrap(), None);
+    assert!(store.offer(ALICE).unwrap().is_some());
+    assert_eq!(store.forget_chat(ALICE).unwrap().offers, 1);
+    assert_eq!(store.offer(ALICE).unwrap(), None);
+}
+
+#[test]
+fn sent_parts_are_recorded_per_update_and_dropped_once_it_is_answered() {
+    let (_dir, store) = fresh();
+    store.mark_part_sent(7, 0, T0).unwrap();
+    store.mark_part_sent(7, 1, T0).unwrap();
+    store.mark_part_sent(7, 1, T0).unwrap();
+    store.mark_part_sent(8, 0, T0).unwrap();
+    assert!(store.part_sent(7, 1).unwrap());
+    assert!(!store.part_sent(7, 2).unwrap());
+    assert_eq!(store.sent_parts(7).unwrap().len(), 2);
+    store.answer_update(7, T0, &[]).unwrap();
+    assert!(store.sent_parts(7).unwrap().is_empty());
+    assert_eq!(store.sent_parts(8).unwrap().len(), 1);
+}

@@ -347,16 +347,21 @@ async fn replies_to_messages_the_bot_never_sent_relay_nothing() {
     f.send_group_reply(GROUP, &staff(), "Ja, doe maar", Some(&own));
     // Barrier: the group's updates run in order; /open is answered after all of the above.
     f.send_group_text(GROUP, &staff(), "/open");
-    let sent = f.wait_for_messages(GROUP, in_group + 1, SOON).await;
+    // The two staff replies to the bot's (supposed) message get a note that they were not
+    // passed on; the outsider's and the reply to a colleague get nothing.
+    let sent = f.wait_for_messages(GROUP, in_group + 3, SOON).await;
+    for note in &sent[in_group..in_group + 2] {
+        assert!(note.text.contains("niet doorgestuurd"), "{}", note.text);
+    }
     assert!(
-        sent[in_group].text.contains("#1"),
+        sent[in_group + 2].text.contains("#1"),
         "{}",
-        sent[in_group].text
+        sent[in_group + 2].text
     );
     assert_eq!(
         sent.len(),
-        in_group + 1,
-        "only /open was answered in the group"
+        in_group + 3,
+        "two notes and /open's answer in the group"
     );
 
     assert!(f.requests_of("copyMessage").is_empty(), "nothing relayed");

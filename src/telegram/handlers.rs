@@ -541,15 +541,20 @@ pub(crate) async fn acknowledge(
     if acked.0.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
+    // Answered before a restart: Telegram would refuse a second answer.
+    let Some(part) = super::parts::next() else {
+        return Ok(());
+    };
     let mut request = bot.answer_callback_query(query.id.clone());
     if let Some(notice) = notice {
         request = request.text(truncate_chars(notice, 200));
     }
-    if let Err(err) = super::serve::send_retrying(request).await {
-        log::warn!(
+    match super::serve::send_retrying(request).await {
+        Ok(_) => part.sent().await,
+        Err(err) => log::warn!(
             "answerCallbackQuery failed: {}",
             super::serve::describe(&err)
-        );
+        ),
     }
     Ok(())
 }
@@ -701,6 +706,10 @@ pub(crate) async fn send_reply(
         log::info!("long reply sent as {} messages", chunks.len());
     }
     for (i, chunk) in chunks.into_iter().enumerate() {
+        // Sent before a restart (this is the update's replay): only the rest goes out.
+        let Some(part) = super::parts::next() else {
+            continue;
+        };
         let mut request = bot
             .send_message(chat, chunk)
             .parse_mode(ParseMode::Html)
@@ -717,6 +726,7 @@ pub(crate) async fn send_reply(
             request = request.reply_markup(keyboard.clone());
         }
         retry::send_with_retries(request).await?;
+        part.sent().await;
     }
     Ok(())
 }

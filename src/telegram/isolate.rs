@@ -45,7 +45,13 @@ pub(crate) fn isolate<E: AnswerEngine>(
                 let ledger: Arc<Ledger> = deps.get();
                 let _admitted = ledger.admit().await;
                 log::trace!("handling update {}", update.id.0);
-                let task = tokio::spawn(inner.execute(deps, cont));
+                // Each reply part is recorded as Telegram accepts it, so a replay of this
+                // update after a kill sends only what is missing.
+                let task = tokio::spawn(super::parts::scope(
+                    i64::from(update.id.0),
+                    ledger.marks(),
+                    inner.execute(deps, cont),
+                ));
                 let flow = match task.await {
                     Ok(flow) => flow,
                     Err(err) => {

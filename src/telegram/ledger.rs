@@ -93,6 +93,11 @@ impl Ledger {
         (ledger, RetryQueue(queue))
     }
 
+    /// Where the parts of a reply are recorded as Telegram accepts them ([`super::parts`]).
+    pub(crate) fn marks(&self) -> Option<Store> {
+        self.marks.clone()
+    }
+
     /// Waits for a free place among the updates handled at once; hold it until the update
     /// is marked.
     pub(crate) async fn admit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {

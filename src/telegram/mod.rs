@@ -16,6 +16,7 @@
 //! | `texts` | the door's own `tg_` texts with built-in fallbacks |
 //! | `triage` | the triage desk: escalation, tickets in the staff group, staff replies, staff commands |
 //! | `outbox` | the delivery task: sends the store's outbox in order, with retries, once |
+//! | `parts` | which parts of an update's direct replies Telegram accepted, so a replay sends only the rest |
 //! | `retry` | sending a reply again after a transient failure (5xx, network, timeout) |
 //!
 //! Invariants: only private chats and the configured triage group are ever answered; every callback query is answered
@@ -30,6 +31,7 @@ pub mod html;
 mod isolate;
 pub mod ledger;
 pub mod outbox;
+mod parts;
 pub mod prefs;
 mod retry;
 mod serve;

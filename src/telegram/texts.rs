@@ -101,6 +101,11 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "Your question has been sent to a staff member. Your question number is {ticket}. The answer will come here in this chat. Anything to add? Just type it here.",
     ),
     (
+        "tg_escalate_expired",
+        "Dit verzoek is verlopen. Er is niets doorgestuurd. Stuur uw vraag opnieuw. Daarna kunt u die doorsturen naar een medewerker.\n\nHeeft u medische vragen over uw eigen situatie? Ga dan naar uw huisarts. Bij levensgevaar belt u direct 112.",
+        "This request has expired. Nothing was sent. Please send your question again. Then you can pass it on to a staff member.\n\nDo you have medical questions about your own situation? Then see your GP (huisarts). If a life is in danger, call 112 straight away.",
+    ),
+    (
         "tg_ticket_failed",
         "Het lukt nu niet om uw vraag door te sturen naar een medewerker. Er is niets doorgestuurd. Probeer het later hier nog eens. U kunt Ziekenhuis Gelderse Vallei ook zelf bereiken, via het vragenformulier op de website van het ziekenhuis.\n\nHeeft u medische vragen over uw eigen situatie? Ga dan naar uw huisarts. Bij levensgevaar belt u direct 112.",
         "Your question could not be passed on to a staff member just now. Nothing was sent. Please try again here later. You can also reach Ziekenhuis Gelderse Vallei yourself, through the question form on the hospital's website.\n\nDo you have medical questions about your own situation? Then see your GP (huisarts). If a life is in danger, call 112 straight away.",
@@ -202,6 +207,16 @@ pub const DEFAULTS: &[(&str, &str, &str)] = &[
         "tg_desk_not_relayed",
         "{ticket} is gesloten, of de patiënt is niet meer bekend. Dit antwoord is niet doorgestuurd.",
         "{ticket} is closed, or the patient is no longer known. This reply was not passed on.",
+    ),
+    (
+        "tg_desk_unplaced",
+        "Dit antwoord is niet doorgestuurd. Het bericht waarop u antwoordt, hoort bij geen enkele vraag. Antwoord op het bericht van de vraag zelf.",
+        "This reply was not passed on. The message you replied to belongs to no question. Reply to the question's own message.",
+    ),
+    (
+        "tg_desk_asked_person",
+        "vroeg om een medewerker",
+        "asked for a person",
     ),
     (
         "tg_desk_refused",

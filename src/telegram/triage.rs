@@ -25,7 +25,8 @@ use crate::engine::{Engine, EngineConfig};
 use crate::faq::LoadErrors;
 use crate::reload::{self, Outcome};
 use crate::store::{
-    Author, Enqueued, NewTicket, Outbound, QuestionId, QuestionRecord, Status, Store, TicketNo,
+    Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status, Store,
+    TicketNo,
 };
 use crate::text::Lang;
 use std::any::Any;
@@ -34,7 +35,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{CallbackQuery, ChatId};
 use tokio::sync::Notify;
 
 /// What `run` needs to open the triage desk: the database and the configuration (the desk
@@ -65,6 +66,12 @@ const RECENT: usize = 3;
 const STATS_DAYS: u32 = 30;
 /// Longest question quoted in a ticket post (characters).
 const QUOTE_MAX: usize = 600;
+/// Longest bot answer quoted in a ticket post (characters): three questions with their
+/// answers stay well within one Telegram message.
+const ANSWER_MAX: usize = 400;
+/// How long an escalation offer can be confirmed (seconds): a press later than this asks the
+/// patient to send the question again rather than share something they saw long ago.
+const OFFER_TTL: i64 = 24 * 3600;
 
 /// The triage desk.
 pub struct Desk {
@@ -116,7 +123,7 @@ impl Desk {
         }
         let entry = Recent {
             question: truncate(question.trim(), QUOTE_MAX),
-            answered: summary(engine, answer),
+            answered: bot_answered(engine, answer),
         };
         self.with_recent(|m| {
             let q = m.entry(chat).or_default();
@@ -197,29 +204,27 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// What the bot did with a question, for staff (topic titles in Dutch).
-fn summary<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String {
-    let title = |id: &str| engine.title(id, Lang::Nl).unwrap_or(id).to_string();
-    match answer.intent {
-        Intent::Faq => format!(
-            "faq: {}",
-            answer.faq_id.as_deref().map(title).unwrap_or_default()
-        ),
-        Intent::Clarify => format!(
-            "clarify: {}",
-            answer
-                .suggestions
-                .iter()
-                .map(|id| title(id))
-                .collect::<Vec<_>>()
-                .join(" / ")
-        ),
-        Intent::B12Value => match &answer.b12 {
-            Some(b) => format!("b12_value: {:?}", b.band),
-            None => "b12_value".into(),
-        },
-        other => other.name().into(),
+/// What the bot answered, for staff: its reply (in the patient's language, shortened, on
+/// one line; with the topics it offered when it asked which one was meant), or "asked for a
+/// person" in the patient's language.
+fn bot_answered<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String {
+    if answer.intent == Intent::Human {
+        return text(engine, "tg_desk_asked_person", answer.lang);
     }
+    let mut said = answer
+        .reply
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if answer.intent == Intent::Clarify && !answer.suggestions.is_empty() {
+        let titles: Vec<&str> = answer
+            .suggestions
+            .iter()
+            .map(|id| engine.title(id, answer.lang).unwrap_or(id))
+            .collect();
+        said = format!("{said} [{}]", titles.join(" / "));
+    }
+    truncate(&said, ANSWER_MAX)
 }
 
 fn fill(template: &str, ticket: TicketNo) -> String {
@@ -434,6 +439,11 @@ fn opened_paras<E: AnswerEngine + ?Sized>(
 // --- the patient's side -------------------------------------------------------------------
 
 /// Offers to send the patient's recent questions to staff, showing exactly what is shared.
+///
+/// The offer (those questions, what the bot answered, the language) is stored with the
+/// offer's message in one transaction, and the message goes out through the outbox: the
+/// "yes" that follows builds the ticket from what is stored, so a restart in between
+/// changes nothing the patient agreed to share.
 pub(crate) async fn offer<E: AnswerEngine + ?Sized>(
     bot: &TgBot,
     chat: ChatId,
@@ -449,18 +459,117 @@ pub(crate) async fn offer<E: AnswerEngine + ?Sized>(
     for r in &recent {
         paras.push(Para::plain(format!("«{}»", r.question)));
     }
-    let keyboard = InlineKeyboardMarkup::new([vec![
-        InlineKeyboardButton::callback(
+    let buttons = vec![vec![
+        (
             text(engine, "tg_escalate_yes", lang),
             Callback::Escalate(true).encode(),
         ),
-        InlineKeyboardButton::callback(
+        (
             text(engine, "tg_escalate_no", lang),
             Callback::Escalate(false).encode(),
         ),
-    ]]);
-    log::info!("triage: escalation offered");
-    send_reply(bot, chat, &paras, Some(keyboard), None).await
+    ]];
+    // Keyed by the update that asked for it: its replay after a restart stores nothing
+    // again (and keeps the offer as first shown, not what a fresh memory holds).
+    let key = match super::parts::current_update() {
+        Some(update) => format!("offer:{update}"),
+        None => format!("offer:{}:{}", chat.0, unique()),
+    };
+    let chunks = html_chunks(&paras);
+    let last = chunks.len().saturating_sub(1);
+    let rows: Vec<Outbound> = chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let options = SendOptions {
+                html: true,
+                buttons: if i == last {
+                    buttons.clone()
+                } else {
+                    Vec::new()
+                },
+                reply_to_post: false,
+            };
+            Outbound::text(chat.0, chunk, format!("{key}:{i}")).with_options(options.to_json())
+        })
+        .collect();
+    let at = now();
+    let pending = PendingOffer {
+        chat_id: chat.0,
+        lang,
+        questions: recent
+            .iter()
+            .map(|r| (r.question.clone(), r.answered.clone()))
+            .collect(),
+        created_at: at,
+    };
+    let stored = desk
+        .store
+        .call(move |s| {
+            s.write(|tx| {
+                let mut rows = rows.iter();
+                if let Some(first) = rows.next()
+                    && let Enqueued::Duplicate(_) = tx.enqueue(first, at)?
+                {
+                    return Ok(false); // a redelivered update: stored before
+                }
+                for row in rows {
+                    tx.enqueue(row, at)?;
+                }
+                tx.save_offer(&pending)?;
+                Ok(true)
+            })
+        })
+        .await;
+    match stored {
+        Ok(new) => {
+            if new {
+                log::info!("triage: escalation offered");
+            }
+            desk.wake.notify_one();
+            Ok(())
+        }
+        Err(e) => {
+            log::error!("triage: cannot store an escalation offer: {e}");
+            // Nothing could be stored, so a "yes" could not open a ticket: say how to reach
+            // a person without the bot instead of offering it.
+            let paras = paras_of(&text(engine, "tg_ticket_failed", lang));
+            send_reply(bot, chat, &paras, None, None).await
+        }
+    }
+}
+
+/// A number not used before in this process (with the time, unique across runs too).
+fn unique() -> String {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}:{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The chat's stored offer, still valid at `at`; `None` (and logged) when there is none,
+/// it expired, or the database cannot be read.
+async fn stored_offer(desk: &Desk, chat: ChatId, at: i64) -> Option<PendingOffer> {
+    match desk.store.call(move |s| s.offer(chat.0)).await {
+        Ok(Some(offer)) if at - offer.created_at <= OFFER_TTL => Some(offer),
+        Ok(Some(_)) => {
+            log::info!("triage: escalation confirmed after its offer expired");
+            None
+        }
+        Ok(None) => {
+            log::info!("triage: escalation confirmed without a stored offer");
+            None
+        }
+        Err(e) => {
+            log::error!("triage: cannot read an escalation offer: {e}");
+            None
+        }
+    }
 }
 
 /// The patient tapped "yes" (open a ticket) or "no" under the offer.
@@ -478,6 +587,13 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
     acknowledge(bot, query, acked, None).await?;
     if !yes {
         log::info!("triage: escalation declined");
+        let taken = desk
+            .store
+            .call(move |s| s.write(|tx| tx.take_offer(chat.0)))
+            .await;
+        if let Err(e) = taken {
+            log::error!("triage: cannot remove an escalation offer: {e}");
+        }
         let paras = paras_of(&text(engine, "tg_escalate_cancelled", lang));
         return send_reply(bot, chat, &paras, None, None).await;
     }
@@ -508,8 +624,23 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         desk.wake.notify_one();
         return Ok(());
     }
-    let recent = desk.recent(chat);
     let at = now();
+    // The ticket is what the patient was shown, as stored with the offer; without one
+    // (expired, declined, never stored) nothing is shared and the patient is asked to send
+    // the question again: never an empty ticket.
+    let Some(offer) = stored_offer(desk, chat, at).await else {
+        let paras = paras_of(&text(engine, "tg_escalate_expired", lang));
+        return send_reply(bot, chat, &paras, None, None).await;
+    };
+    let lang = offer.lang;
+    let recent: Vec<Recent> = offer
+        .questions
+        .iter()
+        .map(|(question, answered)| Recent {
+            question: question.clone(),
+            answered: answered.clone(),
+        })
+        .collect();
     let out_of_hours = !desk.config.is_office_hours(at);
     let mut messages = Vec::new();
     for r in &recent {
@@ -556,20 +687,28 @@ async fn store_ticket(
 ) -> crate::store::Result<TicketNo> {
     let group = desk.chat;
     let (chat, lang) = (ticket.chat_id, ticket.lang);
+    let from_offer = !ticket.urgent;
     desk.store
         .call(move |s| {
-            s.open_ticket(&ticket, at, |n| {
-                let mut rows = vec![ticket_post(
-                    n,
-                    lang,
-                    &recent,
-                    &post,
-                    format!("ticket:{}:post", n.0),
-                    group,
-                )];
-                let (paras, key) = notice(n);
-                rows.extend(patient_rows(chat, &paras, &key, n));
-                rows
+            s.write(|tx| {
+                let n = tx.open_ticket(&ticket, at, |n| {
+                    let mut rows = vec![ticket_post(
+                        n,
+                        lang,
+                        &recent,
+                        &post,
+                        format!("ticket:{}:post", n.0),
+                        group,
+                    )];
+                    let (paras, key) = notice(n);
+                    rows.extend(patient_rows(chat, &paras, &key, n));
+                    rows
+                })?;
+                if from_offer {
+                    // The offer became this ticket: a second "yes" under it opens nothing.
+                    tx.take_offer(chat)?;
+                }
+                Ok(n)
             })
         })
         .await
@@ -610,7 +749,7 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
         answered: if answer.intent == Intent::Urgent {
             advice.to_string()
         } else {
-            summary(engine, answer)
+            bot_answered(engine, answer)
         },
     }];
     let at = now();
@@ -746,16 +885,34 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
         return Ok(());
     };
     let (group, replied_id) = (desk.chat.0, replied.id.0);
-    let ticket = match desk
+    let known = desk
         .store
         .call(move |s| s.ticket_by_group_message(group, replied_id))
-        .await
-    {
+        .await;
+    let ticket = match known {
         Ok(Some(t)) => t,
-        Ok(None) => return Ok(()),
+        Ok(None) => {
+            // Not a post the bot knows, but maybe its own: a ticket post Telegram accepted
+            // just before a crash (its id never recorded, and posted again after the
+            // restart), or a follow-up. The post itself says which ticket it is about.
+            let from_bot = replied.from.as_ref().is_some_and(|u| u.id == me.id);
+            if !from_bot {
+                return Ok(()); // a reply to a colleague: chatter
+            }
+            match place_reply(&*engine, &desk, replied).await {
+                Some(t) => t,
+                None if staff => {
+                    log::warn!("triage: a staff reply to a bot message of no ticket; not relayed");
+                    let note = text(&*engine, "tg_desk_unplaced", Lang::Nl);
+                    return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+                }
+                None => return Ok(()),
+            }
+        }
         Err(e) => {
             log::error!("triage: cannot read the database: {e}");
-            return Ok(());
+            let note = text(&*engine, "tg_desk_relay_failed", Lang::Nl);
+            return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
         }
     };
     if !staff {
@@ -783,6 +940,80 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
         patient,
     )
     .await
+}
+
+/// The ticket a message of the bot's own in the group is about, read from the message
+/// itself (the take/close buttons under a ticket post, or the first line of a ticket or
+/// follow-up post); the message is then recorded as one of the ticket's posts, so the next
+/// reply to it is placed directly. `None`: it is about no ticket the store knows.
+async fn place_reply<E: AnswerEngine + ?Sized>(
+    engine: &E,
+    desk: &Desk,
+    replied: &Message,
+) -> Option<crate::store::Ticket> {
+    let from_buttons = replied.reply_markup().and_then(|markup| {
+        markup
+            .inline_keyboard
+            .iter()
+            .flatten()
+            .find_map(|button| match &button.kind {
+                teloxide::types::InlineKeyboardButtonKind::CallbackData(data) => {
+                    match Callback::decode(data) {
+                        Some(Callback::Take(n) | Callback::Close(n)) => Some(n),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+    });
+    let number = from_buttons.or_else(|| {
+        let first = replied.text()?.lines().next()?;
+        [
+            "tg_desk_new",
+            "tg_desk_urgent",
+            "tg_desk_urgent_suicide",
+            "tg_desk_followup",
+        ]
+        .iter()
+        .find_map(|key| number_in(&text(engine, key, Lang::Nl), first))
+    })?;
+    let (group, id, n) = (desk.chat.0, replied.id.0, TicketNo(number));
+    let posted_at = replied.date.timestamp();
+    let placed = desk
+        .store
+        .call(move |s| {
+            let Some(ticket) = s.ticket(n)? else {
+                return Ok(None);
+            };
+            // A post of the ticket is never older than the ticket (a minute's leeway for
+            // clocks): anything else only looks like one.
+            if posted_at < ticket.created_at - 60 {
+                return Ok(None);
+            }
+            s.add_post(group, id, n)?;
+            Ok(Some(ticket))
+        })
+        .await;
+    match placed {
+        Ok(Some(ticket)) => {
+            log::info!("triage: a reply to an unrecorded post of ticket {n} placed by the post");
+            Some(ticket)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            log::error!("triage: cannot read the database: {e}");
+            None
+        }
+    }
+}
+
+/// The ticket number in `line` where `template` has `{ticket}` ("#12" → 12), if `line` is
+/// that template filled in.
+fn number_in(template: &str, line: &str) -> Option<i64> {
+    let (before, _) = template.split_once("{ticket}")?;
+    let rest = line.strip_prefix(before)?.strip_prefix('#')?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// A staff reply: the note "from the hospital's staff", then a copy of the reply (text,
@@ -907,15 +1138,7 @@ fn refused_paras<E: AnswerEngine + ?Sized>(engine: &E, errors: &LoadErrors) -> V
 /// A FAQ edit the watcher refused: the errors are queued for the triage group (through the
 /// outbox, so they arrive even if Telegram is briefly unreachable).
 pub(crate) fn post_refusal<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, errors: &LoadErrors) {
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let key = format!(
-        "faq-refused:{}:{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
+    let key = format!("faq-refused:{}", unique());
     let at = now();
     let rows: Vec<Outbound> = html_chunks(&refused_paras(engine, errors))
         .into_iter()

@@ -235,6 +235,11 @@ struct Inner {
     chat_faults: HashMap<i64, VecDeque<Fault>>,
     /// Chats whose sends hang until unblocked (then fail with 502, never accepted).
     blocked: std::collections::HashSet<i64>,
+    /// Requests to apply and then never answer (the bot is killed meanwhile): (method,
+    /// chat or any), one request each.
+    hang_after: Vec<(String, Option<i64>)>,
+    /// When each such request was applied (accepted), in order.
+    hung: Vec<Instant>,
 }
 
 struct Shared {
@@ -310,6 +315,8 @@ impl FakeBotApi {
                 messages: HashMap::new(),
                 chat_faults: HashMap::new(),
                 blocked: Default::default(),
+                hang_after: Vec::new(),
+                hung: Vec::new(),
             }),
             version,
         });
@@ -375,6 +382,21 @@ impl FakeBotApi {
     pub fn unblock_chat(&self, chat_id: i64) {
         self.shared.lock().blocked.remove(&chat_id);
         self.shared.bump();
+    }
+
+    /// The next request of `method` (to `chat`, when given) is applied — the message is
+    /// accepted, the callback answered — and then never answered, as when the process is
+    /// killed at that very moment: the test kills the bot once [`FakeBotApi::hung`] counts it.
+    pub fn hang_after_accept(&self, method: &str, chat: Option<i64>) {
+        self.shared
+            .lock()
+            .hang_after
+            .push((method.to_ascii_lowercase(), chat));
+    }
+
+    /// When the requests scripted by [`FakeBotApi::hang_after_accept`] were accepted.
+    pub fn hung(&self) -> Vec<Instant> {
+        self.shared.lock().hung.clone()
     }
 
     /// Every request of `method` is answered (and applied) only after `delay` (until changed).
@@ -1073,7 +1095,31 @@ async fn handle(
         }
         match scripted {
             Some(r) => r,
-            None => dispatch(&shared, &method, &params, seq).await.into(),
+            None => {
+                let applied = dispatch(&shared, &method, &params, seq).await;
+                let hang = {
+                    let mut inner = shared.lock();
+                    let key = method.to_ascii_lowercase();
+                    let target = int_param(&params, "chat_id");
+                    let found = inner
+                        .hang_after
+                        .iter()
+                        .position(|(m, chat)| *m == key && chat.is_none_or(|c| Some(c) == target));
+                    match (found, applied.0) {
+                        (Some(i), 200) => {
+                            inner.hang_after.remove(i);
+                            inner.hung.push(Instant::now());
+                            true
+                        }
+                        _ => false,
+                    }
+                };
+                if hang {
+                    shared.bump();
+                    return std::future::pending().await;
+                }
+                applied.into()
+            }
         }
     };
     in_flight.answer(answer)
