@@ -157,16 +157,10 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
     };
     assert_eq!(full.raw_os_error(), Some(28), "ENOSPC: {full}");
     still_answers(&fake, &p).await;
-    // Asking for a person: the ticket cannot be stored, so nothing is half sent, and the
-    // patient is told so and how to reach the hospital.
-    let offer = ask(&fake, &p, "ik wil graag een medewerker spreken").await;
-    let press = fake.press(&p, &offer.json, "e:y");
-    fake.wait_callback_answered(&press, SOON).await;
-    let failed = fake
-        .wait_for_messages(p.chat_id(), fake.sent_to(p.chat_id()).len() + 1, SOON)
-        .await
-        .pop()
-        .unwrap();
+    // Asking for a person: the offer (what would be shared) cannot be stored, so no "yes"
+    // button is shown that could only lead to an empty ticket; the patient is told that
+    // nothing was sent and how to reach the hospital.
+    let failed = ask(&fake, &p, "ik wil graag een medewerker spreken").await;
     assert!(
         failed.text.contains("niets doorgestuurd"),
         "{}",
@@ -174,6 +168,11 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
     );
     assert!(failed.text.contains("vragenformulier"), "{}", failed.text);
     assert!(failed.text.contains("huisarts"), "{}", failed.text);
+    assert!(
+        failed.buttons().is_empty(),
+        "no button to confirm what cannot be stored: {:?}",
+        failed.buttons()
+    );
     assert!(fake.sent_to(GROUP).is_empty(), "nothing reached the desk");
 
     // Space freed: the bot records again without being restarted.
@@ -187,12 +186,15 @@ async fn a_disk_that_fills_up_is_said_in_the_log_and_the_bot_carries_on() {
         &[
             "the disk is full",
             "without crash protection",
-            "triage: cannot store a ticket",
+            "triage: cannot store an escalation offer",
         ],
     );
-    let unrecorded = stderr.matches("could not record").count();
-    assert_eq!(
-        unrecorded, 4,
-        "only what came while full (two questions, the request, the press):\n{stderr}"
-    );
+    // Only what came while the disk was full (two questions and the request): the updates
+    // that could not be recorded, and the replies sent to them.
+    let unrecorded = stderr
+        .matches("answering them without crash protection")
+        .count();
+    assert_eq!(unrecorded, 3, "updates unrecorded while full:\n{stderr}");
+    let replies = stderr.matches("could not record a sent reply").count();
+    assert_eq!(replies, 3, "replies unrecorded while full:\n{stderr}");
 }
