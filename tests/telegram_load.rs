@@ -8,7 +8,7 @@
 //! dispatcher: every update answered exactly once, each chat's answers in question order.
 //! Prints the elapsed time and the process's peak memory (VmHWM).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
