@@ -344,8 +344,8 @@ impl Check {
                         origin,
                         "triage_chat_id",
                         "must be the triage group's chat id, a negative number like \
-                         -1001234567890 (a positive id is a person, not a group; see the \
-                         README on finding the group's id)",
+                         -1001234567890 (a positive id is a person, not a group; see \
+                         docs/operations.md on finding the group's id)",
                     );
                     None
                 }

@@ -1007,7 +1007,7 @@ pub fn unreviewed_line(dir: &Path, faq_entries: usize, unreviewed: &[String]) ->
         format!(
             "{}: not signed off by a clinician yet: {} of {} entries ({}); their reviewed_by \
              says concept or names nobody. A clinician checks each against the leaflet, then \
-             writes their name in reviewed_by and the date in reviewed_on (README: \"Signing \
+             writes their name in reviewed_by and the date in reviewed_on (docs/staff-guide.md: \"Signing \
              off\")",
             dir.display(),
             unreviewed.len(),

@@ -39,8 +39,8 @@ use teloxide::{RequestError, dptree};
 /// - a staff command (`/open`, `/close`, `/stats`, `/reload`) anywhere else → refused silently, logged
 /// - a private chat over its flood allowance ([`super::flood`]) → [`on_flood`]: one slow-down
 ///   note, then silence (button presses acknowledged); urgent messages are answered anyway
-/// - button press (callback query) → [`on_callback`], always acknowledged (take/close under
-///   a ticket post → the desk)
+/// - button press (callback query) → one branch per kind, always acknowledged (take/close under
+///   a ticket post → the desk, staff only)
 /// - the bot added to a group → its chat id logged (to configure the triage group)
 /// - anything else (other groups, channels, service messages, edited media) → silence
 ///
@@ -75,7 +75,32 @@ pub fn schema() -> UpdateHandler<RequestError> {
         .filter(|msg: Message| msg.chat.is_private() && msg.text().is_some())
         .endpoint(on_edited_text);
 
-    let button_presses = Update::filter_callback_query().endpoint(on_callback);
+    // Button presses, always acknowledged: take/close under a ticket post (staff only), then
+    // a patient's press in their own private chat by kind; anything else acknowledged only.
+    let desk_buttons = dptree::filter_map(desk_button)
+        .branch(dptree::filter(pressed_by_staff).endpoint(on_desk_button))
+        .endpoint(on_desk_button_refused);
+    let patient_buttons = dptree::filter_map(patient_press)
+        .branch(
+            dptree::filter_map(callback_of)
+                .branch(dptree::case![Callback::Topic(id)].endpoint(on_topic_button))
+                .branch(dptree::case![Callback::Lang(lang)].endpoint(on_lang_button))
+                .branch(dptree::case![Callback::Human].endpoint(on_human_button))
+                .branch(dptree::case![Callback::Escalate(yes)].endpoint(on_escalate_button))
+                .branch(dptree::case![Callback::Feedback(id, helpful)].endpoint(on_feedback_button))
+                .branch(dptree::case![Callback::Take(n)].endpoint(on_desk_button_elsewhere))
+                .branch(dptree::case![Callback::Close(n)].endpoint(on_desk_button_elsewhere))
+                .branch(dptree::case![Callback::Menu].endpoint(on_menu_button)),
+        )
+        .endpoint(on_unknown_button);
+    let button_presses = Update::filter_callback_query()
+        .branch(desk_buttons)
+        .branch(patient_buttons)
+        .branch(
+            dptree::filter(|q: CallbackQuery| !is_private_press(q))
+                .endpoint(on_press_outside_private),
+        )
+        .endpoint(on_press_for_another_chat);
 
     let added_to_group = Update::filter_my_chat_member().endpoint(on_membership);
 
@@ -385,145 +410,263 @@ async fn on_non_text(
     send_reply(&bot, chat, &paras, None, None).await
 }
 
-async fn on_callback(
+// --- button presses: one branch per kind (see `button_presses` in `schema`) ------------
+
+/// Which private chat a press acts on and in which language: the presser's own chat (a
+/// press that claims another chat never acts on it).
+#[derive(Clone)]
+struct Pressed {
+    chat: ChatId,
+    lang: Lang,
+    /// The chats' languages (a reply in a language is remembered there).
+    langs: Arc<ChatLangs>,
+}
+
+/// The chat a button is in.
+fn press_chat(query: &CallbackQuery) -> Option<&teloxide::types::Chat> {
+    query.message.as_ref().map(|m| m.chat())
+}
+
+/// A take/close button under a ticket post in the triage group.
+fn desk_button(query: CallbackQuery, desk: DeskHandle) -> Option<Callback> {
+    let desk = desk?;
+    let action = query.data.as_deref().and_then(Callback::decode)?;
+    (matches!(action, Callback::Take(_) | Callback::Close(_))
+        && press_chat(&query).map(|c| c.id) == Some(desk.chat))
+    .then_some(action)
+}
+
+fn pressed_by_staff(query: CallbackQuery, desk: DeskHandle) -> bool {
+    desk.is_some_and(|d| d.is_staff(Some(&query.from)))
+}
+
+/// A press in the presser's own private chat.
+fn patient_press(query: CallbackQuery, langs: Arc<ChatLangs>) -> Option<Pressed> {
+    let chat = press_chat(&query).filter(|c| c.is_private())?.id;
+    (chat == ChatId::from(query.from.id)).then(|| Pressed {
+        chat,
+        lang: langs.lang_without_text(chat, query.from.language_code.as_deref()),
+        langs,
+    })
+}
+
+fn callback_of(query: CallbackQuery) -> Option<Callback> {
+    query.data.as_deref().and_then(Callback::decode)
+}
+
+fn is_private_press(query: CallbackQuery) -> bool {
+    press_chat(&query).is_some_and(|c| c.is_private())
+}
+
+/// What every press handler gets, as one value.
+fn press<'a>(
+    bot: &'a TgBot,
+    query: &'a CallbackQuery,
+    acked: &'a Acked,
+    engine: &'a dyn AnswerEngine,
+    pressed: &Pressed,
+) -> Press<'a> {
+    Press {
+        bot,
+        query,
+        acked,
+        engine,
+        chat: pressed.chat,
+        lang: pressed.lang,
+    }
+}
+
+async fn on_desk_button(
     bot: TgBot,
     query: CallbackQuery,
     acked: Acked,
     engine: EngineHandle,
-    langs: Arc<ChatLangs>,
     desk: DeskHandle,
+    action: Callback,
 ) -> HandlerResult {
-    let engine = engine.load();
-    let action = query.data.as_deref().and_then(Callback::decode);
-    // Take/close under a ticket post in the triage group.
-    if let (Some(desk), Some(action @ (Callback::Take(_) | Callback::Close(_)))) = (&desk, &action)
-        && query.message.as_ref().map(|m| m.chat().id) == Some(desk.chat)
-    {
-        return triage::on_desk_button(&bot, &query, &acked, &*engine, desk, action.clone()).await;
-    }
-    // Patients' buttons are only ever sent in private chats; a press anywhere else is
-    // acknowledged and otherwise ignored.
-    let Some(chat) = query
-        .message
-        .as_ref()
-        .map(|m| m.chat())
-        .filter(|c| c.is_private())
-        .map(|c| c.id)
-    else {
-        log::info!("button press outside a private chat: acknowledged only");
+    let (engine, Some(desk)) = (engine.load(), desk) else {
         return acknowledge(&bot, &query, &acked, None).await;
     };
-    // A private chat is the conversation with the person pressing. A press that claims
-    // another person's chat (no real client sends one) must not act on, or answer into, that
-    // chat: its recent questions, its ticket, its language.
-    if chat != ChatId::from(query.from.id) {
-        log::warn!("button press on a message of another chat: acknowledged only");
-        return acknowledge(&bot, &query, &acked, None).await;
-    }
-    let lang = langs.lang_without_text(chat, query.from.language_code.as_deref());
+    triage::on_desk_button(&bot, &query, &acked, &*engine, &desk, action).await
+}
 
-    match action {
-        Some(Callback::Topic(id)) => match engine.answer_topic(&id, lang) {
-            Some(answer) => {
-                log::info!("button: topic {id}");
-                acknowledge(&bot, &query, &acked, None).await?;
-                send_answer(&bot, chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
-                langs.replied_in(chat, answer.lang);
-            }
-            None => {
-                log::info!("button: unknown topic (stale button)");
-                acknowledge(
-                    &bot,
-                    &query,
-                    &acked,
-                    Some(&text(&*engine, Tg::StaleButton, lang)),
-                )
-                .await?;
-                send_topics(&bot, chat, &*engine, lang).await?;
-            }
-        },
-        Some(Callback::Lang(chosen)) => {
-            log::info!("button: language {}", chosen.code());
-            langs.choose(chat, chosen);
-            acknowledge(&bot, &query, &acked, None).await?;
-            let paras = paras_of(&text(&*engine, Tg::LangSet, chosen));
-            send_reply(
-                &bot,
-                chat,
-                &paras,
-                Some(topics_keyboard(&*engine, chosen)),
-                None,
-            )
-            .await?;
-        }
-        Some(Callback::Human) => {
-            log::info!("button: none of these / a person");
-            acknowledge(&bot, &query, &acked, None).await?;
-            match &desk {
-                Some(desk) => triage::offer(&bot, chat, &*engine, desk, lang).await?,
-                None => send_human(&bot, chat, &*engine, lang).await?,
-            }
-        }
-        Some(Callback::Escalate(yes)) => match &desk {
-            Some(desk) => {
-                log::info!(
-                    "button: escalation {}",
-                    if yes { "confirmed" } else { "declined" }
-                );
-                let press = Press {
-                    bot: &bot,
-                    query: &query,
-                    acked: &acked,
-                    engine: &*engine,
-                    chat,
-                    lang,
-                };
-                triage::on_escalate(press, desk, yes).await?;
-            }
-            None => {
-                log::info!("button: escalation without a triage desk (stale button)");
-                acknowledge(&bot, &query, &acked, None).await?;
-                send_human(&bot, chat, &*engine, lang).await?;
-            }
-        },
-        Some(Callback::Feedback(id, helpful)) => {
-            let recorded = match &desk {
-                Some(desk) => triage::record_feedback(desk, id, helpful).await,
-                None => false,
-            };
-            log::info!(
-                "button: feedback {} ({})",
-                if helpful { "helpful" } else { "not helpful" },
-                if recorded { "recorded" } else { "stale" }
-            );
-            let notice = if recorded {
-                text(&*engine, Tg::FeedbackThanks, lang)
-            } else {
-                text(&*engine, Tg::StaleButton, lang)
-            };
-            acknowledge(&bot, &query, &acked, Some(&notice)).await?;
-        }
-        Some(Callback::Take(_) | Callback::Close(_)) => {
-            log::warn!("triage: refused a ticket button outside the triage group");
-            acknowledge(&bot, &query, &acked, None).await?;
-        }
-        Some(Callback::Menu) => {
-            log::info!("button: topic menu");
-            acknowledge(&bot, &query, &acked, None).await?;
-            send_topics(&bot, chat, &*engine, lang).await?;
+async fn on_desk_button_refused(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+) -> HandlerResult {
+    log::warn!("triage: refused a ticket button from someone who is not staff");
+    let notice = text(&*engine.load(), Tg::DeskRefused, Lang::Nl);
+    acknowledge(&bot, &query, &acked, Some(&notice)).await
+}
+
+/// Patients' buttons are only ever sent in private chats; a press anywhere else is
+/// acknowledged and otherwise ignored.
+async fn on_press_outside_private(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
+    log::info!("button press outside a private chat: acknowledged only");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+/// A private chat is the conversation with the person pressing. A press that claims another
+/// person's chat (no real client sends one) must not act on, or answer into, that chat: its
+/// recent questions, its ticket, its language.
+async fn on_press_for_another_chat(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+) -> HandlerResult {
+    log::warn!("button press on a message of another chat: acknowledged only");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+async fn on_topic_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    id: String,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    match engine.answer_topic(&id, p.lang) {
+        Some(answer) => {
+            log::info!("button: topic {id}");
+            p.acknowledge(None).await?;
+            send_answer(&bot, p.chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
+            pressed.langs.replied_in(p.chat, answer.lang);
         }
         None => {
-            log::info!("button: unknown callback data (stale button)");
-            acknowledge(
-                &bot,
-                &query,
-                &acked,
-                Some(&text(&*engine, Tg::StaleButton, lang)),
-            )
-            .await?;
+            log::info!("button: unknown topic (stale button)");
+            p.acknowledge(Some(&text(&*engine, Tg::StaleButton, p.lang)))
+                .await?;
+            send_topics(&bot, p.chat, &*engine, p.lang).await?;
         }
     }
     Ok(())
+}
+
+async fn on_lang_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+    chosen: Lang,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    log::info!("button: language {}", chosen.code());
+    pressed.langs.choose(p.chat, chosen);
+    p.acknowledge(None).await?;
+    let paras = paras_of(&text(&*engine, Tg::LangSet, chosen));
+    let keyboard = topics_keyboard(&*engine, chosen);
+    send_reply(&bot, p.chat, &paras, Some(keyboard), None).await
+}
+
+async fn on_human_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    log::info!("button: none of these / a person");
+    p.acknowledge(None).await?;
+    match &desk {
+        Some(desk) => triage::offer(&bot, p.chat, &*engine, desk, p.lang).await,
+        None => send_human(&bot, p.chat, &*engine, p.lang).await,
+    }
+}
+
+async fn on_escalate_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    yes: bool,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    match &desk {
+        Some(desk) => {
+            log::info!(
+                "button: escalation {}",
+                if yes { "confirmed" } else { "declined" }
+            );
+            triage::on_escalate(p, desk, yes).await
+        }
+        None => {
+            log::info!("button: escalation without a triage desk (stale button)");
+            p.acknowledge(None).await?;
+            send_human(&bot, p.chat, &*engine, p.lang).await
+        }
+    }
+}
+
+async fn on_feedback_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    (id, helpful): (i64, bool),
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    let recorded = match &desk {
+        Some(desk) => triage::record_feedback(desk, id, helpful).await,
+        None => false,
+    };
+    log::info!(
+        "button: feedback {} ({})",
+        if helpful { "helpful" } else { "not helpful" },
+        if recorded { "recorded" } else { "stale" }
+    );
+    let notice = if recorded {
+        text(&*engine, Tg::FeedbackThanks, p.lang)
+    } else {
+        text(&*engine, Tg::StaleButton, p.lang)
+    };
+    p.acknowledge(Some(&notice)).await
+}
+
+async fn on_desk_button_elsewhere(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
+    log::warn!("triage: refused a ticket button outside the triage group");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+async fn on_menu_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    let engine = engine.load();
+    log::info!("button: topic menu");
+    acknowledge(&bot, &query, &acked, None).await?;
+    send_topics(&bot, pressed.chat, &*engine, pressed.lang).await
+}
+
+async fn on_unknown_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    log::info!("button: unknown callback data (stale button)");
+    let notice = text(&*engine.load(), Tg::StaleButton, pressed.lang);
+    acknowledge(&bot, &query, &acked, Some(&notice)).await
 }
 
 /// Sends the engine's answer with the buttons that fit its intent.
