@@ -1,4 +1,5 @@
-//! The Telegram load run as a program (same code as `tests/telegram_load.rs`).
+//! The Telegram load run as a program (same code as the ignored test `telegram_load::` in
+//! `tests/`).
 //!
 //! ```text
 //! cargo run --release --example telegram_load                 # 500 chats × 10 updates
@@ -10,7 +11,10 @@
 //! `telegram` it uses Telegram's published limits (30 messages per second overall), which
 //! then set the pace.
 
+// The example runs only the load harness of the shared test support; the rest of it (the
+// fake server's other scripts, the desk helpers) is for the integration tests.
 #[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
 mod support;
 
 use std::time::Duration;

@@ -24,6 +24,7 @@
 //! both switches at 01:00 UTC (EU Directive 2000/84/EC). [`OfficeHours`] is pure: the time
 //! is always passed in.
 
+use crate::diagnostics;
 use crate::engine::ValuePolicy;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -270,31 +271,16 @@ impl fmt::Display for Origin {
     }
 }
 
-/// Line starts of a file, to turn byte offsets into line:column.
-struct Lines<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
+/// Byte offsets to a file's line:column ([`crate::diagnostics::Lines`]).
+struct Lines<'a>(diagnostics::Lines<'a>);
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Lines { text, starts }
+        Lines(diagnostics::Lines::new(text))
     }
 
     fn origin(&self, path: &Path, offset: usize) -> Origin {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        let mut column = self.text[start..offset].chars().count() + 1;
-        if start == 0 && offset > 0 && self.text.starts_with('\u{feff}') {
-            column -= 1;
-        }
+        let (line, column) = self.0.position(offset);
         Origin::File {
             path: path.to_path_buf(),
             line,
@@ -358,8 +344,8 @@ impl Check {
                         origin,
                         "triage_chat_id",
                         "must be the triage group's chat id, a negative number like \
-                         -1001234567890 (a positive id is a person, not a group; see the \
-                         README on finding the group's id)",
+                         -1001234567890 (a positive id is a person, not a group; see \
+                         docs/operations.md on finding the group's id)",
                     );
                     None
                 }
@@ -533,29 +519,6 @@ impl Check {
     }
 }
 
-/// The setting a misspelt key most likely meant.
-fn closest(name: &str) -> Option<&'static str> {
-    let name = name.to_lowercase();
-    SETTINGS
-        .iter()
-        .map(|s| (strsim::jaro_winkler(&name, s), *s))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, s)| s)
-}
-
-fn type_name(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "text",
-        DeValue::Integer(_) => "a whole number",
-        DeValue::Float(_) => "a decimal number",
-        DeValue::Boolean(_) => "true/false",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
-    }
-}
-
 fn integer(value: &DeValue<'_>) -> Option<Result<i64, ()>> {
     let DeValue::Integer(i) = value else {
         return None;
@@ -574,7 +537,7 @@ fn read_file(
         let name = key.get_ref().as_ref();
         let key_origin = lines.origin(path, key.span().start);
         let Some(setting) = SETTINGS.iter().copied().find(|s| *s == name) else {
-            let hint = match closest(name) {
+            let hint = match diagnostics::closest(name, SETTINGS.iter().copied()) {
                 Some(best) => format!("; did you mean \"{best}\"?"),
                 None => format!("; the settings are: {}", SETTINGS.join(", ")),
             };
@@ -600,7 +563,12 @@ fn read_file(
 /// A file value of the type its setting takes.
 fn read_value(setting: &'static str, value: &Spanned<DeValue<'_>>) -> Result<Given, String> {
     let value = value.get_ref();
-    let wrong = |expected: &str| format!("must be {expected}, but is {}", type_name(value));
+    let wrong = |expected: &str| {
+        format!(
+            "must be {expected}, but is {}",
+            diagnostics::type_name(value)
+        )
+    };
     let too_big = || "the number is too large".to_string();
     match setting {
         "triage_chat_id" | "retention_days" | "flood_per_minute" => match integer(value) {
@@ -625,7 +593,7 @@ fn read_value(setting: &'static str, value: &Spanned<DeValue<'_>>) -> Result<Giv
                         return Err(format!(
                             "every entry must be a Telegram user id (a whole number, no \
                              quotes), but one is {}",
-                            type_name(item.get_ref())
+                            diagnostics::type_name(item.get_ref())
                         ));
                     }
                 }
@@ -687,377 +655,6 @@ fn read_env(env: &impl Fn(&str) -> Option<String>, raw: &mut Raw, check: &mut Ch
     }
 }
 
-/// The hospital's time zone: how local clock time relates to UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeZone {
-    /// CET (UTC+1), and CEST (UTC+2) from the last Sunday of March 01:00 UTC to the last
-    /// Sunday of October 01:00 UTC (the EU rule).
-    EuropeAmsterdam,
-    /// A fixed offset from UTC in minutes (east positive).
-    Fixed(i32),
-}
-
-impl TimeZone {
-    /// `Europe/Amsterdam` (also `CET`), `UTC`, or `UTC+01:00` / `UTC-05:30` / `+02:00`.
-    pub fn parse(text: &str) -> Result<TimeZone, String> {
-        let t = text.trim();
-        let lower = t.to_ascii_lowercase();
-        if lower == "europe/amsterdam" || lower == "cet" || lower == "cet/cest" {
-            return Ok(TimeZone::EuropeAmsterdam);
-        }
-        if lower == "utc" || lower == "z" {
-            return Ok(TimeZone::Fixed(0));
-        }
-        let offset = lower.strip_prefix("utc").unwrap_or(&lower);
-        let bad = || {
-            format!(
-                "unknown time zone \"{t}\"; write \"Europe/Amsterdam\" (CET/CEST, switching on \
-                 the EU dates) or a fixed offset like \"UTC+01:00\""
-            )
-        };
-        let (sign, rest) = match offset.as_bytes().first() {
-            Some(b'+') => (1, &offset[1..]),
-            Some(b'-') => (-1, &offset[1..]),
-            _ => return Err(bad()),
-        };
-        let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
-        let (Ok(h), Ok(m)) = (h.parse::<i32>(), m.parse::<i32>()) else {
-            return Err(bad());
-        };
-        if !(0..=14).contains(&h) || !(0..60).contains(&m) {
-            return Err(bad());
-        }
-        Ok(TimeZone::Fixed(sign * (h * 60 + m)))
-    }
-
-    /// The offset from UTC, in minutes, at this moment.
-    pub fn offset_minutes(self, unix_seconds: i64) -> i32 {
-        match self {
-            TimeZone::Fixed(m) => m,
-            TimeZone::EuropeAmsterdam => {
-                let (year, _, _) = civil_from_days(unix_seconds.div_euclid(86_400));
-                let starts = last_sunday(year, 3) * 86_400 + 3_600;
-                let ends = last_sunday(year, 10) * 86_400 + 3_600;
-                if (starts..ends).contains(&unix_seconds) {
-                    120
-                } else {
-                    60
-                }
-            }
-        }
-    }
-}
-
-/// A moment as the hospital's clock shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalTime {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub weekday: Weekday,
-    pub hour: u32,
-    pub minute: u32,
-    /// The offset from UTC in force, in minutes.
-    pub utc_offset_minutes: i32,
-}
-
-/// Days of the week, Monday first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl Weekday {
-    const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    /// English (`mon`, `monday`) or Dutch (`ma`, `maandag`) names, any case.
-    fn parse(s: &str) -> Option<Weekday> {
-        const NAMES: [[&str; 4]; 7] = [
-            ["mon", "monday", "ma", "maandag"],
-            ["tue", "tuesday", "di", "dinsdag"],
-            ["wed", "wednesday", "wo", "woensdag"],
-            ["thu", "thursday", "do", "donderdag"],
-            ["fri", "friday", "vr", "vrijdag"],
-            ["sat", "saturday", "za", "zaterdag"],
-            ["sun", "sunday", "zo", "zondag"],
-        ];
-        let s = s.to_ascii_lowercase();
-        NAMES
-            .iter()
-            .position(|names| names.contains(&s.as_str()))
-            .map(|i| Weekday::ALL[i])
-    }
-}
-
-/// One weekly opening: a day and a time span on it, in local minutes since midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Opening {
-    day: Weekday,
-    start: u32,
-    end: u32,
-}
-
-/// When the triage desk is staffed: weekly openings in the hospital's time zone.
-///
-/// Written like `"mon-fri 08:00-17:00"`; several spans separated by commas or semicolons
-/// (`"mon-thu 08:00-17:00, fri 08:00-12:30"`, or a lunch break as two spans of the same
-/// days). Day names in English or Dutch (`ma-vr`); a day range may wrap (`fri-mon`); a span
-/// ends after it starts (`24:00` is midnight at the end of the day).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OfficeHours {
-    openings: Vec<Opening>,
-    zone: TimeZone,
-    text: String,
-}
-
-impl OfficeHours {
-    pub fn parse(text: &str, zone: TimeZone) -> Result<OfficeHours, String> {
-        let mut openings = Vec::new();
-        for part in text.split([',', ';']).map(str::trim) {
-            if part.is_empty() {
-                continue;
-            }
-            let example = "write them like \"mon-fri 08:00-17:00\"";
-            let Some((days, times)) = part.split_once(char::is_whitespace) else {
-                return Err(format!("\"{part}\" needs days and times; {example}"));
-            };
-            let days = parse_days(days.trim())?;
-            let (start, end) = parse_span(times.trim(), example)?;
-            openings.extend(days.into_iter().map(|day| Opening { day, start, end }));
-        }
-        if openings.is_empty() {
-            return Err(
-                "no opening hours given; write them like \"mon-fri 08:00-17:00\"".to_string(),
-            );
-        }
-        Ok(OfficeHours {
-            openings,
-            zone,
-            text: text.trim().to_string(),
-        })
-    }
-
-    pub fn zone(&self) -> TimeZone {
-        self.zone
-    }
-
-    /// The hospital's clock at this moment.
-    pub fn local(&self, unix_seconds: i64) -> LocalTime {
-        let offset = self.zone.offset_minutes(unix_seconds);
-        let local = unix_seconds + i64::from(offset) * 60;
-        let days = local.div_euclid(86_400);
-        let secs = local.rem_euclid(86_400) as u32;
-        let (year, month, day) = civil_from_days(days);
-        LocalTime {
-            year,
-            month,
-            day,
-            weekday: weekday(days),
-            hour: secs / 3600,
-            minute: secs % 3600 / 60,
-            utc_offset_minutes: offset,
-        }
-    }
-
-    /// Whether the desk is staffed at this moment.
-    pub fn is_open(&self, unix_seconds: i64) -> bool {
-        let t = self.local(unix_seconds);
-        let minute = t.hour * 60 + t.minute;
-        self.openings
-            .iter()
-            .any(|o| o.day == t.weekday && o.start <= minute && minute < o.end)
-    }
-
-    /// The first moment at or after `unix_seconds` when the desk is staffed (the moment
-    /// itself during office hours).
-    ///
-    /// Walks forward minute by minute (at most two weeks, microseconds of work): openings
-    /// begin on whole local minutes and offsets are whole minutes, so whether the desk is open
-    /// can only change on a whole UTC minute. Walking real time, not clock time, makes the
-    /// DST switches come out right without special cases: an opening inside the skipped
-    /// spring hour does not happen that day, and one inside the repeated autumn hour opens
-    /// the first time round.
-    pub fn next_opening(&self, unix_seconds: i64) -> i64 {
-        if self.is_open(unix_seconds) {
-            return unix_seconds;
-        }
-        let mut t = unix_seconds.div_euclid(60) * 60 + 60;
-        // Every opening is at least a minute long and recurs weekly; only one in the skipped
-        // spring hour misses a week, so two weeks always find one.
-        let limit = unix_seconds + 15 * 86_400;
-        while t < limit {
-            if self.is_open(t) {
-                return t;
-            }
-            t += 60;
-        }
-        unreachable!("office hours without any opening were rejected by OfficeHours::parse")
-    }
-}
-
-impl fmt::Display for OfficeHours {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-fn parse_days(text: &str) -> Result<Vec<Weekday>, String> {
-    let day = |s: &str| {
-        Weekday::parse(s.trim()).ok_or_else(|| {
-            format!(
-                "unknown day \"{}\"; use mon tue wed thu fri sat sun (or ma di wo do vr za zo)",
-                s.trim()
-            )
-        })
-    };
-    match text.split_once('-') {
-        None => Ok(vec![day(text)?]),
-        Some((a, b)) => {
-            let (a, b) = (day(a)?.index(), day(b)?.index());
-            let len = (b + 7 - a) % 7 + 1;
-            Ok((0..len).map(|i| Weekday::ALL[(a + i) % 7]).collect())
-        }
-    }
-}
-
-fn parse_span(text: &str, example: &str) -> Result<(u32, u32), String> {
-    let Some((a, b)) = text.split_once('-') else {
-        return Err(format!("\"{text}\" is not a time span; {example}"));
-    };
-    let time = |s: &str| -> Result<u32, String> {
-        let s = s.trim();
-        let bad = || format!("\"{s}\" is not a time like 08:00");
-        let (h, m) = s.split_once(':').ok_or_else(bad)?;
-        let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
-            n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
-        };
-        if !digits(h, 1..=2) || !digits(m, 2..=2) {
-            return Err(bad());
-        }
-        let (h, m) = (
-            h.parse::<u32>().map_err(|_| bad())?,
-            m.parse::<u32>().map_err(|_| bad())?,
-        );
-        if m >= 60 || h > 24 || (h == 24 && m > 0) {
-            return Err(bad());
-        }
-        Ok(h * 60 + m)
-    };
-    let (start, end) = (time(a)?, time(b)?);
-    if end <= start {
-        return Err(format!(
-            "\"{text}\" ends before it starts; a span cannot cross midnight (split it into two, \
-             e.g. \"fri 22:00-24:00, sat 00:00-06:00\")"
-        ));
-    }
-    Ok((start, end))
-}
-
-fn weekday(days_since_epoch: i64) -> Weekday {
-    // 1970-01-01 was a Thursday.
-    Weekday::ALL[(days_since_epoch + 3).rem_euclid(7) as usize]
-}
-
-/// Days since 1970-01-01 of a date (proleptic Gregorian; Howard Hinnant's algorithm).
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number (inverse of [`days_from_civil`]).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// The day number of the last Sunday of a 31-day month (March, October).
-fn last_sunday(year: i64, month: u32) -> i64 {
-    let last = days_from_civil(year, month, 31);
-    // Monday is 0 and Sunday 6: a Monday is one day after Sunday, a Sunday zero.
-    last - (weekday(last).index() as i64 + 1) % 7
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates_round_trip() {
-        for days in (-1_000_000..1_000_000).step_by(997) {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
-    }
-
-    #[test]
-    fn last_sundays_match_the_published_eu_dates() {
-        // Summer time 2024: 31 March – 27 October; 2025: 30 March – 26 October;
-        // 2026: 29 March – 25 October.
-        for (year, march, october) in [(2024, 31, 27), (2025, 30, 26), (2026, 29, 25)] {
-            assert_eq!(last_sunday(year, 3), days_from_civil(year, 3, march));
-            assert_eq!(last_sunday(year, 10), days_from_civil(year, 10, october));
-        }
-    }
-
-    #[test]
-    fn weekday_of_known_dates() {
-        assert_eq!(weekday(0), Weekday::Thu);
-        assert_eq!(weekday(days_from_civil(2026, 11, 25)), Weekday::Wed);
-    }
-
-    #[test]
-    fn day_ranges_wrap() {
-        assert_eq!(
-            parse_days("fri-mon").unwrap(),
-            vec![Weekday::Fri, Weekday::Sat, Weekday::Sun, Weekday::Mon]
-        );
-        assert_eq!(parse_days("ma-vr").unwrap().len(), 5);
-        assert_eq!(parse_days("sun").unwrap(), vec![Weekday::Sun]);
-    }
-
-    #[test]
-    fn time_zone_offsets_parse() {
-        assert_eq!(TimeZone::parse("UTC+01:00"), Ok(TimeZone::Fixed(60)));
-        assert_eq!(TimeZone::parse("-05:30"), Ok(TimeZone::Fixed(-330)));
-        assert_eq!(TimeZone::parse("utc"), Ok(TimeZone::Fixed(0)));
-        assert_eq!(
-            TimeZone::parse("europe/amsterdam"),
-            Ok(TimeZone::EuropeAmsterdam)
-        );
-        assert!(TimeZone::parse("Europe/London").is_err());
-        assert!(TimeZone::parse("UTC+25:00").is_err());
-    }
-}
+// The calendar, the hospital's clock and office hours live in `time`; these names stay here
+// for the settings that use them.
+pub use crate::time::{LocalTime, OfficeHours, TimeZone, Weekday, days_from_civil};

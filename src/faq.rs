@@ -778,23 +778,7 @@ fn check_ids(entries: &[EntryFile], errors: &mut Vec<LoadError>) {
     }
 }
 
-/// The candidate most like `word` (ignoring case), if it is alike enough to suggest.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let word = word.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= 0.8)
-        // First best wins on ties, so suggestions follow the order of the candidates.
-        .fold(None, |best: Option<(f64, &str)>, (score, c)| match best {
-            Some((s, _)) if s >= score => best,
-            _ => Some((score, c)),
-        })
-        .map(|(_, c)| c)
-}
+pub(crate) use crate::diagnostics::closest;
 
 // ---------------------------------------------------------------------------------------
 // Checking one file
@@ -802,9 +786,7 @@ pub(crate) fn closest<'a>(
 /// Checks one parsed file and collects its problems with positions.
 pub(crate) struct FileCheck<'a> {
     path: &'a Path,
-    text: &'a str,
-    /// Byte offset where each line starts.
-    line_starts: Vec<usize>,
+    lines: crate::diagnostics::Lines<'a>,
     pub(crate) errors: Vec<LoadError>,
 }
 
@@ -813,32 +795,16 @@ pub(crate) type Value<'t, 'i> = &'t Spanned<DeValue<'i>>;
 
 impl<'a> FileCheck<'a> {
     pub(crate) fn new(path: &'a Path, text: &'a str) -> FileCheck<'a> {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         FileCheck {
             path,
-            text,
-            line_starts,
+            lines: crate::diagnostics::Lines::new(text),
             errors: Vec::new(),
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset. Counting lines by `\n`
-    /// makes Windows line endings (`\r\n`) come out right too.
+    /// 1-based line and column (in characters) of a byte offset.
     pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        let mut column = self.text[start..offset].chars().count() + 1;
-        // A byte-order mark (Windows editors) is invisible: it is not a column.
-        if start == 0 && offset > 0 && self.text.starts_with('\u{feff}') {
-            column -= 1;
-        }
-        (line, column)
+        self.lines.position(offset)
     }
 
     fn placed(&self, value: &str, offset: usize) -> Placed {
@@ -1331,16 +1297,9 @@ fn syntax_hint(message: &str) -> Option<&'static str> {
         .map(|(_, hint)| *hint)
 }
 
-/// A value's type in words staff know.
+/// A value's type in words staff know ([`crate::diagnostics::type_name`]).
 pub(crate) fn type_name(value: Value<'_, '_>) -> &'static str {
-    match value.get_ref() {
-        DeValue::String(_) => "text",
-        DeValue::Integer(_) | DeValue::Float(_) => "a number",
-        DeValue::Boolean(_) => "true/false",
-        DeValue::Datetime(_) => "a date or time",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
-    }
+    crate::diagnostics::type_name(value.get_ref())
 }
 
 /// `prefix.name`, or `name` at the top level.
@@ -1371,13 +1330,5 @@ fn is_valid_date(s: &str) -> bool {
     }
     let number = |range: std::ops::Range<usize>| s[range].parse::<u32>().unwrap_or(0);
     let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    crate::time::is_real_date(i64::from(year), month, day)
 }

@@ -9,9 +9,11 @@
 pub mod analysis;
 pub mod b12;
 pub mod config;
+pub mod diagnostics;
 pub mod engine;
 pub mod eval;
 pub mod faq;
+pub mod handle;
 pub mod intents;
 pub mod logging;
 pub mod matcher;
@@ -24,3 +26,4 @@ pub mod safety;
 pub mod store;
 pub mod telegram;
 pub mod text;
+pub mod time;

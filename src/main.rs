@@ -210,7 +210,7 @@ fn run(cli: Cli) -> Result<()> {
                 .ok()
             });
             if let Err(e) =
-                b12bot::telegram::serve_blocking(engine, store, triage, flood_per_minute)
+                b12bot::telegram::serve::serve_blocking(engine, store, triage, flood_per_minute)
             {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
@@ -270,9 +270,7 @@ fn forget(chat_id: i64, config: Option<&Path>) -> Result<()> {
 
 fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> {
     let store = existing_store(config)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = b12bot::time::now();
     let since = now - i64::from(days) * 86_400;
     let report = b12bot::report::Report::build(&store.questions_since(since)?, since, now);
     match format {
@@ -295,9 +293,7 @@ fn retention(path: Option<&Path>) -> Result<()> {
         b12bot::config::Config::load(path).map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
     // Like forget and report: never create a database where the bot does not run.
     let store = existing_store(path)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = b12bot::time::now();
     let c = store.retention(now, settings.retention_days)?;
     println!(
         "retention ({} days): deleted {} ticket messages, {} outbox messages, {} update \
@@ -312,7 +308,7 @@ fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Resul
         table,
         ..review::Status::default()
     };
-    let (errors, warnings) = match faq::load_dir(dir) {
+    let (mut errors, warnings) = match faq::load_dir(dir) {
         Ok(faq) => {
             status.loaded = Some((faq.entries.len(), faq.texts.map.len()));
             status.unreviewed = review::unreviewed(&faq);
@@ -324,6 +320,12 @@ fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Resul
         }
         Err(faq::LoadErrors(errors)) => (errors, Vec::new()),
     };
+    // The Telegram door's texts: one missing from the edited file is an error here, not a
+    // silent fallback to the shipped wording at run time.
+    let texts = dir.join(faq::TEXTS_FILE);
+    if let Ok(text) = std::fs::read_to_string(&texts) {
+        errors.extend(b12bot::telegram::texts::missing(&texts, &text));
+    }
     match format {
         Format::Text => print!("{}", review::to_text(dir, &errors, &warnings, &status)),
         Format::Json => println!("{}", review::to_json(&errors, &warnings, &status)),
@@ -336,10 +338,7 @@ fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Resul
 
 /// Today's date (UTC) from the system clock, for the review-date check.
 fn today() -> review::Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    review::date_from_unix_days((secs / 86_400) as i64)
+    review::date_from_unix_days(b12bot::time::now().div_euclid(86_400))
 }
 
 fn ask(engine: &Engine, json: bool, questions: Vec<String>) -> Result<()> {

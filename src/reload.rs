@@ -7,10 +7,9 @@
 
 use crate::engine::{Engine, EngineConfig};
 use crate::faq::{self, LoadErrors};
-use crate::telegram::EngineHandle;
+use crate::handle::EngineHandle;
 use notify::{RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ pub fn reload(dir: &Path, config: EngineConfig, handle: &EngineHandle) -> Outcom
         Ok(faq) => {
             let entries = faq.entries.len();
             // Built aside: the index is ready before anyone can see the new engine.
-            handle.store(Arc::new(Engine::new(faq, config)));
+            handle.store(Engine::new(faq, config));
             log::info!("FAQ published: {entries} entries");
             Outcome::Published { entries }
         }
@@ -80,4 +79,41 @@ pub fn watch(
         })
         .map_err(|e| notify::Error::generic(&e.to_string()))?;
     Ok(WatchGuard { _watcher: watcher })
+}
+
+/// A FAQ folder bound to the handle it publishes into: what a door is given when reloading
+/// is possible (a `/reload` command, the folder watch), instead of finding out by itself.
+#[derive(Clone)]
+pub struct Reloader {
+    pub dir: PathBuf,
+    pub config: EngineConfig,
+    handle: EngineHandle,
+}
+
+impl Reloader {
+    pub fn new(dir: PathBuf, config: EngineConfig, handle: EngineHandle) -> Reloader {
+        Reloader {
+            dir,
+            config,
+            handle,
+        }
+    }
+
+    /// [`reload`] now (blocking work: loading and indexing the FAQ).
+    pub fn reload(&self) -> Outcome {
+        reload(&self.dir, self.config, &self.handle)
+    }
+
+    /// [`watch`] the folder.
+    pub fn watch(
+        &self,
+        on_outcome: impl Fn(Outcome) + Send + 'static,
+    ) -> notify::Result<WatchGuard> {
+        watch(
+            self.dir.clone(),
+            self.config,
+            self.handle.clone(),
+            on_outcome,
+        )
+    }
 }

@@ -27,11 +27,60 @@
 //! in.
 
 use crate::engine::Intent;
-use crate::store::LoggedQuestion;
 use crate::text::{self, Lang};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+
+// --- the question log's records (kept by the store, read here) ---------------------------
+
+/// A logged question's id: what the 👍/👎 buttons under an answer carry back
+/// (`Store::set_feedback`). Says nothing about the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QuestionId(pub i64);
+
+/// A question the bot answered, for `Store::log_question`. There is no field for a chat
+/// id, user id, name or username, and the table has no column for one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionRecord {
+    /// The patient's text, as sent. Deleted by `Store::retention` like ticket texts.
+    pub text: String,
+    pub intent: crate::engine::Intent,
+    /// The FAQ entry answered (`faq` intent), if any.
+    pub topic: Option<String>,
+    /// The matcher's confidence in the best topic (0..1).
+    pub score: f32,
+    /// The language the bot answered in.
+    pub lang: Lang,
+}
+
+impl QuestionRecord {
+    /// The record of `answer`, the engine's reply to `text`.
+    pub fn from_answer(text: &str, answer: &crate::engine::Answer) -> QuestionRecord {
+        QuestionRecord {
+            text: text.to_owned(),
+            intent: answer.intent,
+            topic: answer.faq_id.clone(),
+            score: answer.score,
+            lang: answer.lang,
+        }
+    }
+}
+
+/// A logged question as stored, from `Store::questions_since`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedQuestion {
+    pub id: QuestionId,
+    pub asked_at: i64,
+    /// `None` once retention has deleted it.
+    pub text: Option<String>,
+    pub intent: crate::engine::Intent,
+    pub topic: Option<String>,
+    pub score: f32,
+    pub lang: Lang,
+    /// The patient's last tap: `Some(true)` 👍, `Some(false)` 👎, `None` no tap.
+    pub helpful: Option<bool>,
+}
 
 /// Two questions with at least this word-set similarity count as one (see the module docs).
 pub const SIMILARITY: f64 = 0.6;
@@ -561,7 +610,7 @@ fn group(questions: &[(&str, Intent)]) -> Vec<Group> {
 
 /// `YYYY-MM-DD` (UTC) of unix seconds.
 fn date(unix: i64) -> String {
-    let (y, m, d) = crate::config::civil_from_days(unix.div_euclid(86_400));
+    let (y, m, d) = crate::time::civil_from_days(unix.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -1007,7 +1007,7 @@ pub fn unreviewed_line(dir: &Path, faq_entries: usize, unreviewed: &[String]) ->
         format!(
             "{}: not signed off by a clinician yet: {} of {} entries ({}); their reviewed_by \
              says concept or names nobody. A clinician checks each against the leaflet, then \
-             writes their name in reviewed_by and the date in reviewed_on (README: \"Signing \
+             writes their name in reviewed_by and the date in reviewed_on (docs/staff-guide.md: \"Signing \
              off\")",
             dir.display(),
             unreviewed.len(),
@@ -1197,21 +1197,14 @@ fn parse_date(s: &str) -> Option<Date> {
     Some((y, m, d))
 }
 
-/// Days since 1970-01-01 of a date (proleptic Gregorian; H. Hinnant's algorithm).
+/// Days since 1970-01-01 of a date ([`crate::time`]).
 fn days_from_civil((y, m, d): Date) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::time::days_from_civil(i64::from(y), m, d)
 }
 
-/// The date `days` days after 1970-01-01: how the CLI turns the system clock into
-/// `today` without a date crate.
+/// The date `days` days after 1970-01-01: how the CLI turns the system clock into `today`.
 pub fn date_from_unix_days(days: i64) -> Date {
-    let (y, m, d) = crate::config::civil_from_days(days);
+    let (y, m, d) = crate::time::civil_from_days(days);
     (y as i32, m, d)
 }
 

@@ -1608,53 +1608,9 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
 // What patients ask, for the staff's report (`b12bot report`, `/stats`). Kept apart from the
 // ticket tables and added after them so the triage desk's changes merge cleanly.
 
-/// A logged question's id: what the 👍/👎 buttons under an answer carry back
-/// ([`Store::set_feedback`]). Says nothing about the patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct QuestionId(pub i64);
-
-/// A question the bot answered, for [`Store::log_question`]. There is no field for a chat
-/// id, user id, name or username, and the table has no column for one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuestionRecord {
-    /// The patient's text, as sent. Deleted by [`Store::retention`] like ticket texts.
-    pub text: String,
-    pub intent: crate::engine::Intent,
-    /// The FAQ entry answered (`faq` intent), if any.
-    pub topic: Option<String>,
-    /// The matcher's confidence in the best topic (0..1).
-    pub score: f32,
-    /// The language the bot answered in.
-    pub lang: Lang,
-}
-
-impl QuestionRecord {
-    /// The record of `answer`, the engine's reply to `text`.
-    pub fn from_answer(text: &str, answer: &crate::engine::Answer) -> QuestionRecord {
-        QuestionRecord {
-            text: text.to_owned(),
-            intent: answer.intent,
-            topic: answer.faq_id.clone(),
-            score: answer.score,
-            lang: answer.lang,
-        }
-    }
-}
-
-/// A logged question as stored, from [`Store::questions_since`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoggedQuestion {
-    pub id: QuestionId,
-    pub asked_at: i64,
-    /// `None` once retention has deleted it.
-    pub text: Option<String>,
-    pub intent: crate::engine::Intent,
-    pub topic: Option<String>,
-    pub score: f32,
-    pub lang: Lang,
-    /// The patient's last tap: `Some(true)` 👍, `Some(false)` 👎, `None` no tap.
-    pub helpful: Option<bool>,
-}
+// The log's record types are the report's ([`crate::report`] owns what a logged question
+// is); the store only keeps them.
+pub use crate::report::{LoggedQuestion, QuestionId, QuestionRecord};
 
 impl Store {
     /// Logs a question the bot answered, at `now`. Stores the text, intent, topic, score and

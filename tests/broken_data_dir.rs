@@ -5,7 +5,7 @@
 //! The read-only and full file systems are real ones (a read-only bind mount, a small tmpfs),
 //! mounted in a mount namespace of the bot's own, so nothing outside the test sees them.
 
-mod support;
+use crate::support;
 
 use b12bot::store::Store;
 use std::io::Write;

@@ -4,7 +4,7 @@
 //! possible for an update whose reply was on its way at the very moment of a kill (recorded
 //! and not yet marked answered), and the test reports how many there were.
 
-mod support;
+use crate::support;
 
 use b12bot::store::Store;
 use std::collections::HashMap;

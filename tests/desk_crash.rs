@@ -4,7 +4,7 @@
 //! ticket post, and as it accepts the relay of a staff reply. Each test says exactly what
 //! the patient and the group receive.
 
-mod support;
+use crate::support;
 
 use b12bot::store::{DATABASE_FILE, Status, Store, TicketNo};
 use std::path::Path;

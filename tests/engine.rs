@@ -463,11 +463,11 @@ fn json_contract_has_exactly_the_designed_fields() {
 
 #[test]
 fn every_telegram_text_is_in_the_shipped_texts_file_for_staff_to_edit() {
-    for (key, _, _) in b12bot::telegram::texts::DEFAULTS {
+    for key in b12bot::telegram::texts::Tg::ALL {
         for lang in [Lang::Nl, Lang::En] {
             assert!(
-                !engine().text(key, lang).trim().is_empty(),
-                "{key} {lang:?}"
+                !engine().text(key.key(), lang).trim().is_empty(),
+                "{key:?} {lang:?}"
             );
         }
     }

@@ -484,7 +484,7 @@ fn a_number_where_text_belongs_is_a_wrong_type() {
         10,
         Some("source"),
     );
-    assert_mentions(&error, &["text in quotes", "but is a number"]);
+    assert_mentions(&error, &["text in quotes", "but is a whole number"]);
 }
 
 #[test]

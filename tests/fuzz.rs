@@ -1,6 +1,6 @@
 //! Hostile input, generated: `Engine::answer` and the value reader never panic, never hang,
 //! and every reply refers to the GP. A fixed budget in CI (PROPTEST_CASES, default below);
-//! longer by hand: `PROPTEST_CASES=200000 cargo test --release --test fuzz -- --nocapture`.
+//! longer by hand: `PROPTEST_CASES=200000 cargo test --release --test integration fuzz:: -- --nocapture`.
 
 use b12bot::analysis::Analysis;
 use b12bot::engine::{Context, Engine, EngineConfig};

@@ -13,7 +13,7 @@ use b12bot::text::Lang;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-mod support;
+use crate::support;
 
 fn faq_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("faq")
@@ -565,7 +565,7 @@ fn a_missing_red_flag_file_is_an_error_not_a_bot_without_red_flags() {
 fn a_bad_red_flag_edit_is_refused_on_reload_and_the_running_red_flags_stay() {
     use b12bot::reload::{self, Outcome};
     let (_tmp, dir) = support::copy_faq();
-    let handle = b12bot::telegram::engine_handle(Engine::new(
+    let handle = b12bot::handle::engine_handle(Engine::new(
         faq::load_dir(&dir).unwrap(),
         EngineConfig::default(),
     ));

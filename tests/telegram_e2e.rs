@@ -1,4 +1,4 @@
-//! End-to-end: the real `telegram::run` (the dispatcher `b12bot serve` runs) polls a fake Bot
+//! End-to-end: the real `telegram::serve::run` (the dispatcher `b12bot serve` runs) polls a fake Bot
 //! API server on 127.0.0.1 and is driven the way Telegram would drive it.
 //!
 //! Each test starts its own fake server and bot. "Exactly once" is checked with a barrier:
@@ -6,10 +6,10 @@
 //! in order, so once the `/taal` reply (language buttons) is there, everything the earlier
 //! update caused has been sent.
 
-mod support;
+use crate::support;
 
 use b12bot::engine::{Answer, Context, Engine, Intent};
-use b12bot::telegram::AnswerEngine;
+use b12bot::handle::AnswerEngine;
 use b12bot::text::Lang;
 use serde_json::json;
 use std::time::Duration;
@@ -530,7 +530,7 @@ async fn group_messages_and_channel_posts_are_not_answered() {
 }
 
 /// The real engine, except that it panics on a given message or topic (the seam production
-/// code offers for this: `run` is generic over `AnswerEngine`).
+/// code offers for this: `run` takes any `AnswerEngine`).
 struct PanicsOn {
     inner: Engine,
     text: &'static str,
@@ -803,7 +803,10 @@ async fn a_revoked_token_while_running_stops_the_bot_with_an_error() {
     bot.fake.revoke_token();
     let outcome = bot.finished().await;
     assert!(
-        matches!(outcome, Err(b12bot::telegram::ServeError::TokenRevoked)),
+        matches!(
+            outcome,
+            Err(b12bot::telegram::serve::ServeError::TokenRevoked)
+        ),
         "{outcome:?}"
     );
 }
@@ -811,9 +814,8 @@ async fn a_revoked_token_while_running_stops_the_bot_with_an_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swapped_in_engine_answers_the_next_message_without_a_restart() {
     use b12bot::engine::EngineConfig;
-    use std::sync::Arc;
 
-    let handle = b12bot::telegram::engine_handle(real_engine());
+    let handle = b12bot::handle::EngineHandle::new(real_engine());
     let fake = FakeBotApi::start(TOKEN).await;
     let config = support::test_config(&fake);
     let bot = support::launch_handle(fake, handle.clone(), config).await;
@@ -839,7 +841,7 @@ async fn a_swapped_in_engine_answers_the_next_message_without_a_restart() {
     assert_ne!(toml, edited, "the entry's Dutch answer was found to edit");
     std::fs::write(&file, edited).unwrap();
     let faq = b12bot::faq::load_dir(dir.path()).expect("edited FAQ loads");
-    handle.store(Arc::new(Engine::new(faq, EngineConfig::default())));
+    handle.store(Engine::new(faq, EngineConfig::default()));
 
     fake.send_text(&p, "wat is vitamine b12?");
     let after = fake.wait_for_messages(p.chat_id(), 2, SOON).await;
@@ -855,19 +857,19 @@ async fn an_unreachable_bot_api_at_startup_is_retried_then_reported() {
         .local_addr()
         .unwrap()
         .port();
-    let mut config = b12bot::telegram::ServeConfig::new(TOKEN);
+    let mut config = b12bot::telegram::serve::ServeConfig::new(TOKEN);
     config.api_url = Some(format!("http://127.0.0.1:{port}"));
     config.startup_attempts = 2;
     let started = std::time::Instant::now();
-    let handle = b12bot::telegram::engine_handle(real_engine());
+    let handle = b12bot::handle::EngineHandle::new(real_engine());
     let outcome = tokio::time::timeout(
         SOON,
-        b12bot::telegram::run(config, handle, std::future::pending()),
+        b12bot::telegram::serve::run(config, handle, std::future::pending()),
     )
     .await
     .expect("gives up instead of retrying forever");
     match outcome {
-        Err(b12bot::telegram::ServeError::Unreachable {
+        Err(b12bot::telegram::serve::ServeError::Unreachable {
             attempts, reason, ..
         }) => {
             assert_eq!(attempts, 2);

@@ -16,10 +16,10 @@
 //! teloxide pauses 10 s after a 5xx before it reads the answer, and the client timeout covers
 //! that pause, so those use a client timeout long enough to see the 5xx as production does.
 
-mod support;
+use crate::support;
 
 use b12bot::engine::{Context, Intent};
-use b12bot::telegram::ServeError;
+use b12bot::telegram::serve::ServeError;
 use b12bot::text::Lang;
 use std::collections::HashSet;
 use std::sync::OnceLock;

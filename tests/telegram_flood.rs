@@ -7,7 +7,7 @@
 //! their latency while the flood is handled is printed and bounded. Messages that waited at
 //! Telegram while the bot was down count when they were sent, not when they arrive.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 use support::fake_bot_api::{FakeBotApi, Patient, Sent};

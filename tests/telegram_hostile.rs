@@ -7,7 +7,7 @@
 //! For each: a clear answer or nothing, never a crash, nothing done for or sent to anyone
 //! else, every button press acknowledged exactly once, and the bot keeps serving.
 
-mod support;
+use crate::support;
 
 use b12bot::telegram::commands::Callback;
 use serde_json::{Value, json};

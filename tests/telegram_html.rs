@@ -1,7 +1,7 @@
 //! The reply renderer against Telegram's HTML rules (as the fake server checks them), and the
 //! fake server's own fidelity: its validator and the updates it produces.
 
-mod support;
+use crate::support;
 
 use b12bot::telegram::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks, tg_len};
 use proptest::prelude::*;

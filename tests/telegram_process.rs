@@ -3,7 +3,7 @@
 //! These spawn the binary cargo built for this package (`CARGO_BIN_EXE_b12bot`) against the
 //! fake Bot API server running in the test.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::time::Duration;

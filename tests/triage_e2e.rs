@@ -3,7 +3,7 @@
 //! follow-ups, urgent messages, staff-only commands, delivery through outages and a
 //! SIGKILL of the real `b12bot serve` process, and retention.
 
-mod support;
+use crate::support;
 
 use b12bot::store::{Status, Store, TicketNo};
 use b12bot::telegram::TriageSetup;
@@ -929,7 +929,7 @@ fn the_flood_note_names_113_and_112() {
     // who keeps typing): it keeps both numbers.
     let engine = support::real_engine();
     for lang in [b12bot::text::Lang::Nl, b12bot::text::Lang::En] {
-        let note = b12bot::telegram::texts::text(&engine, "tg_flood", lang);
+        let note = b12bot::telegram::texts::text(&engine, b12bot::telegram::texts::Tg::Flood, lang);
         assert!(note.contains("113") && note.contains("112"), "{note}");
     }
 }

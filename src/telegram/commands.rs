@@ -4,6 +4,7 @@
 //! teloxide's `BotCommands` derive: a deep link (`/start abc`) or an argument on a command that
 //! takes none must still be that command, not a free-text question.
 
+use super::texts::Tg;
 use crate::text::Lang;
 
 /// A command the bot understands.
@@ -21,17 +22,17 @@ pub enum Command {
 /// The command menus registered with `setMyCommands`: (command, `texts` key of its
 /// description). Dutch names for Dutch (and the default menu), English names for English;
 /// both spellings are accepted from anyone.
-pub const MENU_NL: &[(&str, &str)] = &[
-    ("start", "tg_cmd_start"),
-    ("onderwerpen", "tg_cmd_topics"),
-    ("taal", "tg_cmd_lang"),
-    ("help", "tg_cmd_help"),
+pub const MENU_NL: &[(&str, Tg)] = &[
+    ("start", Tg::CmdStart),
+    ("onderwerpen", Tg::CmdTopics),
+    ("taal", Tg::CmdLang),
+    ("help", Tg::CmdHelp),
 ];
-pub const MENU_EN: &[(&str, &str)] = &[
-    ("start", "tg_cmd_start"),
-    ("topics", "tg_cmd_topics"),
-    ("language", "tg_cmd_lang"),
-    ("help", "tg_cmd_help"),
+pub const MENU_EN: &[(&str, Tg)] = &[
+    ("start", Tg::CmdStart),
+    ("topics", Tg::CmdTopics),
+    ("language", Tg::CmdLang),
+    ("help", Tg::CmdHelp),
 ];
 
 /// A command's name and arguments: `/name@bot args`. `None` when the text is not a command

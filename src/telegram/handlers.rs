@@ -4,35 +4,29 @@
 //! callback query, [`Me`], the [`EngineHandle`], the [`ChatLangs`]); none holds state of its
 //! own. Every reply goes through [`send_reply`], which renders HTML and splits it.
 
+use super::api::TgBot;
 use super::commands::{self, Callback, Command};
 use super::flood::{Flood, Verdict};
-use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
+use super::html::Para;
 use super::isolate::isolate;
 use super::prefs::ChatLangs;
-use super::retry;
-use super::texts::text;
+use super::reply::{
+    Acked, HandlerResult, Press, acknowledge, button, language_keyboard, paras_of, send_reply,
+    single_button, topic_buttons, topics_keyboard, with_feedback,
+};
+use super::texts::{Tg, text};
 use super::triage::{self, DeskHandle};
-use super::{AnswerEngine, EngineHandle, TgBot};
 use crate::engine::{Answer, Context, Intent};
+use crate::handle::{AnswerEngine, EngineHandle};
 use crate::store::QuestionId;
 use crate::text::Lang;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
-use teloxide::payloads::{AnswerCallbackQuerySetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
-    CallbackQuery, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Me,
-    MediaKind, MessageId, MessageKind, ParseMode, ReplyParameters, UpdateKind,
+    CallbackQuery, ChatId, InlineKeyboardMarkup, Me, MediaKind, MessageId, MessageKind, UpdateKind,
 };
 use teloxide::{RequestError, dptree};
-
-pub(crate) type HandlerResult = Result<(), RequestError>;
-
-/// Whether this update's callback query has been answered (set once; provided per update by
-/// [`isolate`], so an apology after a panic never answers the same query twice).
-#[derive(Clone, Default)]
-pub(crate) struct Acked(Arc<AtomicBool>);
 
 /// Every route of the bot, in one place.
 ///
@@ -45,17 +39,17 @@ pub(crate) struct Acked(Arc<AtomicBool>);
 /// - a staff command (`/open`, `/close`, `/stats`, `/reload`) anywhere else → refused silently, logged
 /// - a private chat over its flood allowance ([`super::flood`]) → [`on_flood`]: one slow-down
 ///   note, then silence (button presses acknowledged); urgent messages are answered anyway
-/// - button press (callback query) → [`on_callback`], always acknowledged (take/close under
-///   a ticket post → the desk)
+/// - button press (callback query) → one branch per kind, always acknowledged (take/close under
+///   a ticket post → the desk, staff only)
 /// - the bot added to a group → its chat id logged (to configure the triage group)
 /// - anything else (other groups, channels, service messages, edited media) → silence
 ///
 /// The whole tree runs inside [`isolate`]: a panic in a handler is caught and logged, the
 /// patient gets an apology, and the chat keeps being served.
-pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
+pub fn schema() -> UpdateHandler<RequestError> {
     let triage_group = Update::filter_message()
         .filter_map(|msg: Message, desk: DeskHandle| desk.filter(|d| d.chat == msg.chat.id))
-        .endpoint(triage::on_group_message::<E>);
+        .endpoint(triage::on_group_message);
 
     let staff_commands_elsewhere = Update::filter_message()
         .filter_map(staff_command_in)
@@ -65,7 +59,7 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
         });
 
     // Under each kind it looks at, so the bot still asks Telegram for only these kinds.
-    let flood_gate = || dptree::filter_map(flood_check::<E>).endpoint(on_flood::<E>);
+    let flood_gate = || dptree::filter_map(flood_check).endpoint(on_flood);
     let flooded = dptree::entry()
         .branch(Update::filter_message().chain(flood_gate()))
         .branch(Update::filter_edited_message().chain(flood_gate()))
@@ -73,19 +67,44 @@ pub fn schema<E: AnswerEngine>() -> UpdateHandler<RequestError> {
 
     let private_messages = Update::filter_message()
         .filter(|msg: Message| msg.chat.is_private())
-        .branch(dptree::filter_map(command_in).endpoint(on_command::<E>))
-        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text::<E>))
-        .branch(dptree::filter(is_content_without_text).endpoint(on_non_text::<E>));
+        .branch(dptree::filter_map(command_in).endpoint(on_command))
+        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(on_text))
+        .branch(dptree::filter(is_content_without_text).endpoint(on_non_text));
 
     let private_edits = Update::filter_edited_message()
         .filter(|msg: Message| msg.chat.is_private() && msg.text().is_some())
-        .endpoint(on_edited_text::<E>);
+        .endpoint(on_edited_text);
 
-    let button_presses = Update::filter_callback_query().endpoint(on_callback::<E>);
+    // Button presses, always acknowledged: take/close under a ticket post (staff only), then
+    // a patient's press in their own private chat by kind; anything else acknowledged only.
+    let desk_buttons = dptree::filter_map(desk_button)
+        .branch(dptree::filter(pressed_by_staff).endpoint(on_desk_button))
+        .endpoint(on_desk_button_refused);
+    let patient_buttons = dptree::filter_map(patient_press)
+        .branch(
+            dptree::filter_map(callback_of)
+                .branch(dptree::case![Callback::Topic(id)].endpoint(on_topic_button))
+                .branch(dptree::case![Callback::Lang(lang)].endpoint(on_lang_button))
+                .branch(dptree::case![Callback::Human].endpoint(on_human_button))
+                .branch(dptree::case![Callback::Escalate(yes)].endpoint(on_escalate_button))
+                .branch(dptree::case![Callback::Feedback(id, helpful)].endpoint(on_feedback_button))
+                .branch(dptree::case![Callback::Take(n)].endpoint(on_desk_button_elsewhere))
+                .branch(dptree::case![Callback::Close(n)].endpoint(on_desk_button_elsewhere))
+                .branch(dptree::case![Callback::Menu].endpoint(on_menu_button)),
+        )
+        .endpoint(on_unknown_button);
+    let button_presses = Update::filter_callback_query()
+        .branch(desk_buttons)
+        .branch(patient_buttons)
+        .branch(
+            dptree::filter(|q: CallbackQuery| !is_private_press(q))
+                .endpoint(on_press_outside_private),
+        )
+        .endpoint(on_press_for_another_chat);
 
     let added_to_group = Update::filter_my_chat_member().endpoint(on_membership);
 
-    isolate::<E>(
+    isolate(
         dptree::entry()
             .branch(triage_group)
             .branch(staff_commands_elsewhere)
@@ -107,11 +126,7 @@ fn staff_command_in(msg: Message, me: Me) -> Option<commands::StaffCommand> {
 
 /// A private chat's message, edit or button press over the chat's flood allowance; `None`
 /// when it is answered as usual (within the allowance, urgent, or not from a private chat).
-fn flood_check<E: AnswerEngine>(
-    update: Update,
-    flood: Arc<Flood>,
-    engine: EngineHandle<E>,
-) -> Option<Flooded> {
+fn flood_check(update: Update, flood: Arc<Flood>, engine: EngineHandle) -> Option<Flooded> {
     let (chat, text) = match &update.kind {
         UpdateKind::Message(m) | UpdateKind::EditedMessage(m) if m.chat.is_private() => {
             (m.chat.id, m.text())
@@ -149,9 +164,7 @@ fn sent_ago(update: &Update) -> std::time::Duration {
         UpdateKind::EditedMessage(m) => m.edit_date().copied().unwrap_or(m.date),
         _ => return std::time::Duration::ZERO,
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = u64::try_from(crate::time::now()).unwrap_or(0);
     u64::try_from(date.timestamp())
         .ok()
         .and_then(|sent| now.checked_sub(sent))
@@ -170,12 +183,12 @@ struct Flooded {
 
 /// Over the allowance: the first time the patient gets the slow-down note, after that
 /// nothing (a button press is still acknowledged, as every one is).
-async fn on_flood<E: AnswerEngine>(
+async fn on_flood(
     bot: TgBot,
     update: Update,
     flooded: Flooded,
     acked: Acked,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: Arc<ChatLangs>,
 ) -> HandlerResult {
     let language_code = match &update.kind {
@@ -194,9 +207,9 @@ async fn on_flood<E: AnswerEngine>(
         "flood control: a chat exceeded {} messages/minute; sent the slow-down note",
         flooded.per_minute
     );
-    let engine = engine.load_full();
+    let engine = engine.load();
     let lang = langs.lang_without_text(flooded.chat, language_code);
-    let paras = paras_of(&text(&*engine, "tg_flood", lang));
+    let paras = paras_of(&text(&*engine, Tg::Flood, lang));
     send_reply(&bot, flooded.chat, &paras, None, None).await
 }
 
@@ -229,14 +242,14 @@ fn language_code(msg: &Message) -> Option<&str> {
     msg.from.as_ref().and_then(|u| u.language_code.as_deref())
 }
 
-async fn on_command<E: AnswerEngine>(
+async fn on_command(
     bot: TgBot,
     msg: Message,
     cmd: Command,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: Arc<ChatLangs>,
 ) -> HandlerResult {
-    let engine = engine.load_full();
+    let engine = engine.load();
     let chat = msg.chat.id;
     let lang = langs.lang_without_text(chat, language_code(&msg));
     log::info!("command {}", command_name(&cmd));
@@ -256,16 +269,16 @@ async fn on_command<E: AnswerEngine>(
         Command::Topics => send_topics(&bot, chat, &*engine, lang).await?,
         Command::Lang(Some(chosen)) => {
             langs.choose(chat, chosen);
-            let paras = paras_of(&text(&*engine, "tg_lang_set", chosen));
+            let paras = paras_of(&text(&*engine, Tg::LangSet, chosen));
             send_reply(&bot, chat, &paras, None, None).await?;
             return Ok(());
         }
         Command::Lang(None) => {
-            let paras = paras_of(&text(&*engine, "tg_lang_choose", lang));
+            let paras = paras_of(&text(&*engine, Tg::LangChoose, lang));
             send_reply(&bot, chat, &paras, Some(language_keyboard()), None).await?;
         }
         Command::Unknown => {
-            let intro = text(&*engine, "tg_unknown_command", lang);
+            let intro = text(&*engine, Tg::UnknownCommand, lang);
             send_help(&bot, chat, &*engine, lang, Some(&intro)).await?;
         }
     }
@@ -283,21 +296,21 @@ fn command_name(cmd: &Command) -> &'static str {
     }
 }
 
-async fn on_text<E: AnswerEngine>(
+async fn on_text(
     bot: TgBot,
     msg: Message,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: Arc<ChatLangs>,
     desk: DeskHandle,
 ) -> HandlerResult {
     answer_text(&bot, &msg, engine, &langs, &desk, None).await
 }
 
-async fn on_edited_text<E: AnswerEngine>(
+async fn on_edited_text(
     bot: TgBot,
     msg: Message,
     me: Me,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: Arc<ChatLangs>,
     desk: DeskHandle,
 ) -> HandlerResult {
@@ -309,10 +322,10 @@ async fn on_edited_text<E: AnswerEngine>(
     answer_text(&bot, &msg, engine, &langs, &desk, Some(msg.id)).await
 }
 
-async fn answer_text<E: AnswerEngine>(
+async fn answer_text(
     bot: &TgBot,
     msg: &Message,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: &ChatLangs,
     desk: &DeskHandle,
     reply_to: Option<MessageId>,
@@ -320,7 +333,7 @@ async fn answer_text<E: AnswerEngine>(
     let Some(question) = msg.text() else {
         return Ok(());
     };
-    let engine = engine.load_full();
+    let engine = engine.load();
     let chat = msg.chat.id;
     let ctx = Context {
         lang_hint: langs.hint_for_text(chat, language_code(msg)),
@@ -383,191 +396,284 @@ fn desk_ref(desk: &DeskHandle) -> Option<&triage::Desk> {
     desk.as_deref()
 }
 
-async fn on_non_text<E: AnswerEngine>(
+async fn on_non_text(
     bot: TgBot,
     msg: Message,
-    engine: EngineHandle<E>,
+    engine: EngineHandle,
     langs: Arc<ChatLangs>,
 ) -> HandlerResult {
-    let engine = engine.load_full();
+    let engine = engine.load();
     let chat = msg.chat.id;
     let lang = langs.lang_without_text(chat, language_code(&msg));
     log::info!("non-text message: explained that only text is read");
-    let paras = paras_of(&text(&*engine, "tg_text_only", lang));
+    let paras = paras_of(&text(&*engine, Tg::TextOnly, lang));
     send_reply(&bot, chat, &paras, None, None).await
 }
 
-async fn on_callback<E: AnswerEngine>(
+// --- button presses: one branch per kind (see `button_presses` in `schema`) ------------
+
+/// Which private chat a press acts on and in which language: the presser's own chat (a
+/// press that claims another chat never acts on it).
+#[derive(Clone)]
+struct Pressed {
+    chat: ChatId,
+    lang: Lang,
+    /// The chats' languages (a reply in a language is remembered there).
+    langs: Arc<ChatLangs>,
+}
+
+/// The chat a button is in.
+fn press_chat(query: &CallbackQuery) -> Option<&teloxide::types::Chat> {
+    query.message.as_ref().map(|m| m.chat())
+}
+
+/// A take/close button under a ticket post in the triage group.
+fn desk_button(query: CallbackQuery, desk: DeskHandle) -> Option<Callback> {
+    let desk = desk?;
+    let action = query.data.as_deref().and_then(Callback::decode)?;
+    (matches!(action, Callback::Take(_) | Callback::Close(_))
+        && press_chat(&query).map(|c| c.id) == Some(desk.chat))
+    .then_some(action)
+}
+
+fn pressed_by_staff(query: CallbackQuery, desk: DeskHandle) -> bool {
+    desk.is_some_and(|d| d.is_staff(Some(&query.from)))
+}
+
+/// A press in the presser's own private chat.
+fn patient_press(query: CallbackQuery, langs: Arc<ChatLangs>) -> Option<Pressed> {
+    let chat = press_chat(&query).filter(|c| c.is_private())?.id;
+    (chat == ChatId::from(query.from.id)).then(|| Pressed {
+        chat,
+        lang: langs.lang_without_text(chat, query.from.language_code.as_deref()),
+        langs,
+    })
+}
+
+fn callback_of(query: CallbackQuery) -> Option<Callback> {
+    query.data.as_deref().and_then(Callback::decode)
+}
+
+fn is_private_press(query: CallbackQuery) -> bool {
+    press_chat(&query).is_some_and(|c| c.is_private())
+}
+
+/// What every press handler gets, as one value.
+fn press<'a>(
+    bot: &'a TgBot,
+    query: &'a CallbackQuery,
+    acked: &'a Acked,
+    engine: &'a dyn AnswerEngine,
+    pressed: &Pressed,
+) -> Press<'a> {
+    Press {
+        bot,
+        query,
+        acked,
+        engine,
+        chat: pressed.chat,
+        lang: pressed.lang,
+    }
+}
+
+async fn on_desk_button(
     bot: TgBot,
     query: CallbackQuery,
     acked: Acked,
-    engine: EngineHandle<E>,
-    langs: Arc<ChatLangs>,
+    engine: EngineHandle,
     desk: DeskHandle,
+    action: Callback,
 ) -> HandlerResult {
-    let engine = engine.load_full();
-    let action = query.data.as_deref().and_then(Callback::decode);
-    // Take/close under a ticket post in the triage group.
-    if let (Some(desk), Some(action @ (Callback::Take(_) | Callback::Close(_)))) = (&desk, &action)
-        && query.message.as_ref().map(|m| m.chat().id) == Some(desk.chat)
-    {
-        return triage::on_desk_button(&bot, &query, &acked, &*engine, desk, action.clone()).await;
-    }
-    // Patients' buttons are only ever sent in private chats; a press anywhere else is
-    // acknowledged and otherwise ignored.
-    let Some(chat) = query
-        .message
-        .as_ref()
-        .map(|m| m.chat())
-        .filter(|c| c.is_private())
-        .map(|c| c.id)
-    else {
-        log::info!("button press outside a private chat: acknowledged only");
+    let (engine, Some(desk)) = (engine.load(), desk) else {
         return acknowledge(&bot, &query, &acked, None).await;
     };
-    // A private chat is the conversation with the person pressing. A press that claims
-    // another person's chat (no real client sends one) must not act on, or answer into, that
-    // chat: its recent questions, its ticket, its language.
-    if chat != ChatId::from(query.from.id) {
-        log::warn!("button press on a message of another chat: acknowledged only");
-        return acknowledge(&bot, &query, &acked, None).await;
-    }
-    let lang = langs.lang_without_text(chat, query.from.language_code.as_deref());
+    triage::on_desk_button(&bot, &query, &acked, &*engine, &desk, action).await
+}
 
-    match action {
-        Some(Callback::Topic(id)) => match engine.answer_topic(&id, lang) {
-            Some(answer) => {
-                log::info!("button: topic {id}");
-                acknowledge(&bot, &query, &acked, None).await?;
-                send_answer(&bot, chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
-                langs.replied_in(chat, answer.lang);
-            }
-            None => {
-                log::info!("button: unknown topic (stale button)");
-                acknowledge(
-                    &bot,
-                    &query,
-                    &acked,
-                    Some(&text(&*engine, "tg_stale_button", lang)),
-                )
-                .await?;
-                send_topics(&bot, chat, &*engine, lang).await?;
-            }
-        },
-        Some(Callback::Lang(chosen)) => {
-            log::info!("button: language {}", chosen.code());
-            langs.choose(chat, chosen);
-            acknowledge(&bot, &query, &acked, None).await?;
-            let paras = paras_of(&text(&*engine, "tg_lang_set", chosen));
-            send_reply(
-                &bot,
-                chat,
-                &paras,
-                Some(topics_keyboard(&*engine, chosen)),
-                None,
-            )
-            .await?;
-        }
-        Some(Callback::Human) => {
-            log::info!("button: none of these / a person");
-            acknowledge(&bot, &query, &acked, None).await?;
-            match &desk {
-                Some(desk) => triage::offer(&bot, chat, &*engine, desk, lang).await?,
-                None => send_human(&bot, chat, &*engine, lang).await?,
-            }
-        }
-        Some(Callback::Escalate(yes)) => match &desk {
-            Some(desk) => {
-                log::info!(
-                    "button: escalation {}",
-                    if yes { "confirmed" } else { "declined" }
-                );
-                triage::on_escalate(&bot, &query, &acked, &*engine, desk, chat, lang, yes).await?;
-            }
-            None => {
-                log::info!("button: escalation without a triage desk (stale button)");
-                acknowledge(&bot, &query, &acked, None).await?;
-                send_human(&bot, chat, &*engine, lang).await?;
-            }
-        },
-        Some(Callback::Feedback(id, helpful)) => {
-            let recorded = match &desk {
-                Some(desk) => triage::record_feedback(desk, id, helpful).await,
-                None => false,
-            };
-            log::info!(
-                "button: feedback {} ({})",
-                if helpful { "helpful" } else { "not helpful" },
-                if recorded { "recorded" } else { "stale" }
-            );
-            let notice = if recorded {
-                text(&*engine, "tg_feedback_thanks", lang)
-            } else {
-                text(&*engine, "tg_stale_button", lang)
-            };
-            acknowledge(&bot, &query, &acked, Some(&notice)).await?;
-        }
-        Some(Callback::Take(_) | Callback::Close(_)) => {
-            log::warn!("triage: refused a ticket button outside the triage group");
-            acknowledge(&bot, &query, &acked, None).await?;
-        }
-        Some(Callback::Menu) => {
-            log::info!("button: topic menu");
-            acknowledge(&bot, &query, &acked, None).await?;
-            send_topics(&bot, chat, &*engine, lang).await?;
+async fn on_desk_button_refused(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+) -> HandlerResult {
+    log::warn!("triage: refused a ticket button from someone who is not staff");
+    let notice = text(&*engine.load(), Tg::DeskRefused, Lang::Nl);
+    acknowledge(&bot, &query, &acked, Some(&notice)).await
+}
+
+/// Patients' buttons are only ever sent in private chats; a press anywhere else is
+/// acknowledged and otherwise ignored.
+async fn on_press_outside_private(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
+    log::info!("button press outside a private chat: acknowledged only");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+/// A private chat is the conversation with the person pressing. A press that claims another
+/// person's chat (no real client sends one) must not act on, or answer into, that chat: its
+/// recent questions, its ticket, its language.
+async fn on_press_for_another_chat(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+) -> HandlerResult {
+    log::warn!("button press on a message of another chat: acknowledged only");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+async fn on_topic_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    id: String,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    match engine.answer_topic(&id, p.lang) {
+        Some(answer) => {
+            log::info!("button: topic {id}");
+            p.acknowledge(None).await?;
+            send_answer(&bot, p.chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
+            pressed.langs.replied_in(p.chat, answer.lang);
         }
         None => {
-            log::info!("button: unknown callback data (stale button)");
-            acknowledge(
-                &bot,
-                &query,
-                &acked,
-                Some(&text(&*engine, "tg_stale_button", lang)),
-            )
-            .await?;
+            log::info!("button: unknown topic (stale button)");
+            p.acknowledge(Some(&text(&*engine, Tg::StaleButton, p.lang)))
+                .await?;
+            send_topics(&bot, p.chat, &*engine, p.lang).await?;
         }
     }
     Ok(())
 }
 
-/// Answers the callback query (stops the button's spinner), optionally with a short notice.
-/// A failure is logged, not returned: the reply to the patient matters more than the spinner.
-pub(crate) async fn acknowledge(
-    bot: &TgBot,
-    query: &CallbackQuery,
-    acked: &Acked,
-    notice: Option<&str>,
+async fn on_lang_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+    chosen: Lang,
 ) -> HandlerResult {
-    if acked.0.swap(true, Ordering::SeqCst) {
-        return Ok(());
-    }
-    // Answered before a restart: Telegram would refuse a second answer.
-    let Some(part) = super::parts::next() else {
-        return Ok(());
-    };
-    let mut request = bot.answer_callback_query(query.id.clone());
-    if let Some(notice) = notice {
-        request = request.text(truncate_chars(notice, 200));
-    }
-    match super::serve::send_retrying(request).await {
-        Ok(_) => part.sent().await,
-        Err(err) => log::warn!(
-            "answerCallbackQuery failed: {}",
-            super::serve::describe(&err)
-        ),
-    }
-    Ok(())
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    log::info!("button: language {}", chosen.code());
+    pressed.langs.choose(p.chat, chosen);
+    p.acknowledge(None).await?;
+    let paras = paras_of(&text(&*engine, Tg::LangSet, chosen));
+    let keyboard = topics_keyboard(&*engine, chosen);
+    send_reply(&bot, p.chat, &paras, Some(keyboard), None).await
 }
 
-fn truncate_chars(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+async fn on_human_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    log::info!("button: none of these / a person");
+    p.acknowledge(None).await?;
+    match &desk {
+        Some(desk) => triage::offer(&bot, p.chat, &*engine, desk, p.lang).await,
+        None => send_human(&bot, p.chat, &*engine, p.lang).await,
+    }
+}
+
+async fn on_escalate_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    yes: bool,
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    match &desk {
+        Some(desk) => {
+            log::info!(
+                "button: escalation {}",
+                if yes { "confirmed" } else { "declined" }
+            );
+            triage::on_escalate(p, desk, yes).await
+        }
+        None => {
+            log::info!("button: escalation without a triage desk (stale button)");
+            p.acknowledge(None).await?;
+            send_human(&bot, p.chat, &*engine, p.lang).await
+        }
+    }
+}
+
+async fn on_feedback_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    desk: DeskHandle,
+    pressed: Pressed,
+    (id, helpful): (i64, bool),
+) -> HandlerResult {
+    let engine = engine.load();
+    let p = press(&bot, &query, &acked, &*engine, &pressed);
+    let recorded = match &desk {
+        Some(desk) => triage::record_feedback(desk, id, helpful).await,
+        None => false,
+    };
+    log::info!(
+        "button: feedback {} ({})",
+        if helpful { "helpful" } else { "not helpful" },
+        if recorded { "recorded" } else { "stale" }
+    );
+    let notice = if recorded {
+        text(&*engine, Tg::FeedbackThanks, p.lang)
+    } else {
+        text(&*engine, Tg::StaleButton, p.lang)
+    };
+    p.acknowledge(Some(&notice)).await
+}
+
+async fn on_desk_button_elsewhere(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
+    log::warn!("triage: refused a ticket button outside the triage group");
+    acknowledge(&bot, &query, &acked, None).await
+}
+
+async fn on_menu_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    let engine = engine.load();
+    log::info!("button: topic menu");
+    acknowledge(&bot, &query, &acked, None).await?;
+    send_topics(&bot, pressed.chat, &*engine, pressed.lang).await
+}
+
+async fn on_unknown_button(
+    bot: TgBot,
+    query: CallbackQuery,
+    acked: Acked,
+    engine: EngineHandle,
+    pressed: Pressed,
+) -> HandlerResult {
+    log::info!("button: unknown callback data (stale button)");
+    let notice = text(&*engine.load(), Tg::StaleButton, pressed.lang);
+    acknowledge(&bot, &query, &acked, Some(&notice)).await
 }
 
 /// Sends the engine's answer with the buttons that fit its intent.
-async fn send_answer<E: AnswerEngine + ?Sized>(
+async fn send_answer(
     bot: &TgBot,
     chat: ChatId,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     answer: &Answer,
     desk: Option<&triage::Desk>,
     question: Option<QuestionId>,
@@ -601,12 +707,12 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
             engine,
             &answer.suggestions,
             lang,
-            Some((text(engine, "tg_none_of_these", lang), Callback::Human)),
+            Some((text(engine, Tg::NoneOfThese, lang), Callback::Human)),
         ),
         Intent::NoMatch if desk.is_some() => {
             let rows = [
-                (text(engine, "tg_all_topics", lang), Callback::Menu),
-                (text(engine, "tg_ask_staff", lang), Callback::Human),
+                (text(engine, Tg::AllTopics, lang), Callback::Menu),
+                (text(engine, Tg::AskStaff, lang), Callback::Human),
             ]
             .into_iter()
             .filter_map(|(label, cb)| button(&label, cb))
@@ -614,7 +720,7 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
             Some(InlineKeyboardMarkup::new(rows))
         }
         Intent::NoMatch => Some(single_button(
-            text(engine, "tg_all_topics", lang),
+            text(engine, Tg::AllTopics, lang),
             Callback::Menu,
         )),
         Intent::Human => {
@@ -633,166 +739,37 @@ async fn send_answer<E: AnswerEngine + ?Sized>(
     send_reply(bot, chat, &paras, keyboard, reply_to).await
 }
 
-/// 👍/👎 under a logged FAQ answer, as the last row of its buttons.
-fn with_feedback(
-    keyboard: Option<InlineKeyboardMarkup>,
-    question: Option<QuestionId>,
-) -> Option<InlineKeyboardMarkup> {
-    let Some(QuestionId(id)) = question else {
-        return keyboard;
-    };
-    let row: Vec<_> = [("👍", true), ("👎", false)]
-        .into_iter()
-        .filter_map(|(label, helpful)| button(label, Callback::Feedback(id, helpful)))
-        .collect();
-    let mut rows = keyboard.map(|k| k.inline_keyboard).unwrap_or_default();
-    rows.push(row);
-    Some(InlineKeyboardMarkup::new(rows))
-}
-
 /// The patient wants a person and no triage desk is configured: say so honestly and how to
 /// reach the hospital instead of the engine's `human` text, which offers the desk.
-async fn send_human<E: AnswerEngine + ?Sized>(
+async fn send_human(
     bot: &TgBot,
     chat: ChatId,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     lang: Lang,
 ) -> HandlerResult {
-    let paras = paras_of(&text(engine, "tg_human", lang));
+    let paras = paras_of(&text(engine, Tg::Human, lang));
     send_reply(bot, chat, &paras, None, None).await
 }
 
-async fn send_help<E: AnswerEngine + ?Sized>(
+async fn send_help(
     bot: &TgBot,
     chat: ChatId,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     lang: Lang,
     intro: Option<&str>,
 ) -> HandlerResult {
     let mut paras = intro.map(paras_of).unwrap_or_default();
     paras.extend(paras_of(engine.text("help", lang)));
-    let keyboard = single_button(text(engine, "tg_all_topics", lang), Callback::Menu);
+    let keyboard = single_button(text(engine, Tg::AllTopics, lang), Callback::Menu);
     send_reply(bot, chat, &paras, Some(keyboard), None).await
 }
 
-async fn send_topics<E: AnswerEngine + ?Sized>(
+async fn send_topics(
     bot: &TgBot,
     chat: ChatId,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     lang: Lang,
 ) -> HandlerResult {
-    let paras = paras_of(&text(engine, "tg_topics", lang));
+    let paras = paras_of(&text(engine, Tg::Topics, lang));
     send_reply(bot, chat, &paras, Some(topics_keyboard(engine, lang)), None).await
-}
-
-fn paras_of(text: &str) -> Vec<Para> {
-    paragraphs(text).into_iter().map(Para::plain).collect()
-}
-
-/// Sends a reply as HTML, split into messages of at most 4096 characters at paragraph
-/// boundaries. The buttons go under the last message; a quoted message above the first.
-/// Each message survives transient failures ([`retry`]); the next is sent only once the
-/// previous one is accepted, so they arrive in order.
-pub(crate) async fn send_reply(
-    bot: &TgBot,
-    chat: ChatId,
-    paras: &[Para],
-    keyboard: Option<InlineKeyboardMarkup>,
-    reply_to: Option<MessageId>,
-) -> HandlerResult {
-    let chunks = render_chunks(paras, MESSAGE_LIMIT);
-    let last = chunks.len().saturating_sub(1);
-    if chunks.len() > 1 {
-        log::info!("long reply sent as {} messages", chunks.len());
-    }
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        // Sent before a restart (this is the update's replay): only the rest goes out.
-        let Some(part) = super::parts::next() else {
-            continue;
-        };
-        let mut request = bot
-            .send_message(chat, chunk)
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(no_link_preview());
-        if i == 0
-            && let Some(id) = reply_to
-        {
-            request =
-                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-        }
-        if i == last
-            && let Some(keyboard) = &keyboard
-        {
-            request = request.reply_markup(keyboard.clone());
-        }
-        retry::send_with_retries(request).await?;
-        part.sent().await;
-    }
-    Ok(())
-}
-
-fn no_link_preview() -> LinkPreviewOptions {
-    LinkPreviewOptions {
-        is_disabled: true,
-        url: None,
-        prefer_small_media: false,
-        prefer_large_media: false,
-        show_above_text: false,
-    }
-}
-
-/// One button per row for each known topic id (unknown ids are skipped), plus an optional
-/// last button. `None` when there is nothing to show.
-fn topic_buttons<E: AnswerEngine + ?Sized>(
-    engine: &E,
-    ids: &[String],
-    lang: Lang,
-    last: Option<(String, Callback)>,
-) -> Option<InlineKeyboardMarkup> {
-    let mut rows: Vec<Vec<InlineKeyboardButton>> = ids
-        .iter()
-        .filter_map(|id| {
-            let title = engine.title(id, lang)?;
-            button(title, Callback::Topic(id.clone()))
-        })
-        .map(|b| vec![b])
-        .collect();
-    if let Some((label, cb)) = last
-        && let Some(b) = button(&label, cb)
-    {
-        rows.push(vec![b]);
-    }
-    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
-}
-
-/// All topics, one per row, in FAQ order.
-fn topics_keyboard<E: AnswerEngine + ?Sized>(engine: &E, lang: Lang) -> InlineKeyboardMarkup {
-    let rows = engine
-        .topics(lang)
-        .into_iter()
-        .filter_map(|(id, title)| button(title, Callback::Topic(id.to_string())))
-        .map(|b| vec![b]);
-    InlineKeyboardMarkup::new(rows)
-}
-
-fn language_keyboard() -> InlineKeyboardMarkup {
-    let row = [("Nederlands", Lang::Nl), ("English", Lang::En)]
-        .into_iter()
-        .filter_map(|(label, lang)| button(label, Callback::Lang(lang)));
-    InlineKeyboardMarkup::new([row.collect::<Vec<_>>()])
-}
-
-fn single_button(label: String, cb: Callback) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new(button(&label, cb).map(|b| vec![b]))
-}
-
-/// A callback button; `None` when the data would not fit Telegram's 64 bytes (a topic id
-/// that long) or the label is empty.
-fn button(label: &str, cb: Callback) -> Option<InlineKeyboardButton> {
-    let data = cb.encode();
-    if data.len() > commands::CALLBACK_DATA_MAX || label.trim().is_empty() {
-        log::warn!("button skipped: label empty or callback data over 64 bytes");
-        return None;
-    }
-    Some(InlineKeyboardButton::callback(label.trim(), data))
 }

@@ -8,12 +8,13 @@
 //! goes on with the next update. Updates of one chat still run one after another, because the
 //! worker awaits the task.
 
-use super::handlers::{Acked, acknowledge, send_reply};
+use super::api::{self, Failure, TgBot};
 use super::html::Para;
-use super::ledger::{Ledger, is_transient};
+use super::ledger::Ledger;
 use super::prefs::ChatLangs;
-use super::texts::text;
-use super::{AnswerEngine, EngineHandle, TgBot};
+use super::reply::{Acked, acknowledge, send_reply};
+use super::texts::{Tg, text};
+use crate::handle::EngineHandle;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use teloxide::RequestError;
@@ -21,9 +22,7 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::dptree::{self, HandlerSignature, Type, di::DependencyMap};
 use teloxide::types::{Update, UpdateKind};
 
-pub(crate) fn isolate<E: AnswerEngine>(
-    inner: UpdateHandler<RequestError>,
-) -> UpdateHandler<RequestError> {
+pub(crate) fn isolate(inner: UpdateHandler<RequestError>) -> UpdateHandler<RequestError> {
     // The handlers may ask for `Acked`, which this layer provides per update.
     let mut sig = inner.sig().clone();
     if let HandlerSignature::Other { obligations, .. } = &mut sig {
@@ -40,7 +39,7 @@ pub(crate) fn isolate<E: AnswerEngine>(
                 deps.insert(acked.clone());
                 let update: Arc<Update> = deps.get();
                 let bot: Arc<TgBot> = deps.get();
-                let engine: Arc<EngineHandle<E>> = deps.get();
+                let engine: Arc<EngineHandle> = deps.get();
                 let langs: Arc<Arc<ChatLangs>> = deps.get();
                 let ledger: Arc<Ledger> = deps.get();
                 let _admitted = ledger.admit().await;
@@ -72,7 +71,9 @@ pub(crate) fn isolate<E: AnswerEngine>(
                 // Handled (answered, ignored, or apologised for after a panic, which a replay
                 // would only repeat): never again. Telegram unreachable: again, later.
                 match &flow {
-                    ControlFlow::Break(Err(err)) if is_transient(err) => {
+                    ControlFlow::Break(Err(err))
+                        if matches!(api::classify(err), Failure::Transient { .. }) =>
+                    {
                         ledger.retry_later(Update::clone(&update))
                     }
                     _ => ledger.answered(&update).await,
@@ -86,14 +87,14 @@ pub(crate) fn isolate<E: AnswerEngine>(
 
 /// After a failed handler: stop the button's spinner and tell the patient something went
 /// wrong (private chats only, like every reply).
-async fn apologise<E: AnswerEngine>(
+async fn apologise(
     bot: &TgBot,
     update: &Update,
-    engine: &EngineHandle<E>,
+    engine: &EngineHandle,
     langs: &ChatLangs,
     acked: &Acked,
 ) {
-    let engine = engine.load_full();
+    let engine = engine.load();
     let (chat, language_code) = match &update.kind {
         UpdateKind::Message(m) | UpdateKind::EditedMessage(m) => (
             Some(&m.chat),
@@ -112,12 +113,9 @@ async fn apologise<E: AnswerEngine>(
         return;
     };
     let lang = langs.lang_without_text(chat.id, language_code);
-    let sorry = [Para::plain(text(&*engine, "tg_error", lang))];
+    let sorry = [Para::plain(text(&*engine, Tg::Error, lang))];
     if let Err(err) = send_reply(bot, chat.id, &sorry, None, None).await {
-        log::warn!(
-            "could not send the apology: {}",
-            super::serve::describe(&err)
-        );
+        log::warn!("could not send the apology: {}", api::describe(&err));
     }
 }
 

@@ -23,8 +23,7 @@
 //! Without a store (no data directory, or a broken one) the listener still polls, answers
 //! and confirms; it only cannot protect against a crash, and says so in the log.
 
-use super::TgBot;
-use super::serve::describe;
+use super::api::{self, TgBot, describe};
 use crate::store::{IncomingUpdate, Store, UpdateSeen};
 use futures::Stream;
 use std::collections::{HashMap, VecDeque};
@@ -111,7 +110,7 @@ impl Ledger {
         let Some(store) = &self.marks else { return };
         let id = i64::from(update.id.0);
         match store
-            .call(move |s| s.answer_update(id, super::outbox::now(), &[]))
+            .call(move |s| s.answer_update(id, crate::time::now(), &[]))
             .await
         {
             Ok(_) => log::trace!("update {id} marked answered"),
@@ -179,7 +178,7 @@ impl Ledger {
             }
         };
         let recorded = store
-            .call(move |s| s.record_updates(&incoming, super::outbox::now()))
+            .call(move |s| s.record_updates(&incoming, crate::time::now()))
             .await;
         match recorded {
             Ok(seen) => {
@@ -212,7 +211,7 @@ impl Ledger {
     /// (they hold no message text, only ids and times; see [`Store::answer_update`]).
     async fn forget_old(&self) {
         let Some(store) = &self.store else { return };
-        let before = super::outbox::now() - REDELIVERY_WINDOW_SECS;
+        let before = crate::time::now() - REDELIVERY_WINDOW_SECS;
         match store.call(move |s| s.forget_answered_updates(before)).await {
             Ok(n) => log::debug!("forgot {n} old update records"),
             Err(e) => log::warn!("could not forget old update records ({e})"),
@@ -241,7 +240,7 @@ impl Ledger {
                         p.update_id
                     );
                     let _ = store
-                        .call(move |s| s.answer_update(p.update_id, super::outbox::now(), &[]))
+                        .call(move |s| s.answer_update(p.update_id, crate::time::now(), &[]))
                         .await;
                 }
             }
@@ -256,9 +255,9 @@ impl Ledger {
     }
 }
 
-/// How long to wait after the `n`-th failed `getUpdates` in a row.
+/// How long to wait after the `n`-th failed `getUpdates` in a row: 1 s, 2 s … 32 s.
 fn backoff(n: u32) -> Duration {
-    Duration::from_secs(1 << n.saturating_sub(1).min(5))
+    api::backoff(n, Duration::from_secs(1), Duration::from_secs(32))
 }
 
 /// The state of [`listener`]'s stream.
@@ -413,13 +412,4 @@ fn as_stream(p: &mut Poller) -> impl Stream<Item = Result<Update, RequestError>>
 
 fn hint_allowed(p: &mut Poller, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
     p.allowed = Some(hint.collect());
-}
-
-/// Whether a failed answer is worth trying again later (Telegram unreachable or failing),
-/// rather than a refusal that will not change (blocked by the patient, a bad request): what
-/// [`super::retry`] retries at once, and also a 429 that outlasted Throttle's own waiting or
-/// a local I/O error.
-pub(crate) fn is_transient(err: &RequestError) -> bool {
-    matches!(err, RequestError::Io(_) | RequestError::RetryAfter(_))
-        || super::retry::is_transient(err)
 }

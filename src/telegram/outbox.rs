@@ -16,19 +16,18 @@
 //!   up anything.
 //! - Exactly one task per database (see the store's docs); logs carry no text or chat ids.
 
-use super::TgBot;
-use super::serve::describe;
+use super::api::{self, Failure, TgBot, describe};
+use super::reply::no_link_preview;
 use crate::store::{Delivery, OutboxEntry, Store, TicketNo};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+use teloxide::RequestError;
 use teloxide::payloads::{CopyMessageSetters, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{
-    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode,
-    ReplyParameters,
+    ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters,
 };
-use teloxide::{ApiError, RequestError};
 use tokio::sync::{Notify, watch};
 
 /// How a row is sent, as the Telegram door stores it in the outbox's `options` (JSON).
@@ -70,8 +69,7 @@ const BATCH: usize = 32;
 
 /// The wait before the next attempt after `attempts` failures: 1 s, 2 s, 4 s … 10 min.
 pub fn backoff(attempts: u32) -> Duration {
-    let secs = 1u64 << attempts.saturating_sub(1).min(10);
-    Duration::from_secs(secs).min(MAX_BACKOFF)
+    api::backoff(attempts, Duration::from_secs(1), MAX_BACKOFF)
 }
 
 /// Runs until `stop` turns true: sends due rows, sleeps until the next is due, a wake-up,
@@ -82,7 +80,9 @@ pub async fn deliver(bot: TgBot, store: Store, wake: Arc<Notify>, mut stop: watc
         if *stop.borrow() {
             break;
         }
-        let due = store.call(|s| s.outbox_due(now(), BATCH)).await;
+        let due = store
+            .call(|s| s.outbox_due(crate::time::now(), BATCH))
+            .await;
         let due = match due {
             Ok(due) => due,
             Err(e) => {
@@ -100,7 +100,9 @@ pub async fn deliver(bot: TgBot, store: Store, wake: Arc<Notify>, mut stop: watc
             continue;
         }
         let sleep = match store.call(|s| s.outbox_next_due()).await {
-            Ok(Some(at)) => Duration::from_secs(at.saturating_sub(now()).max(0) as u64),
+            Ok(Some(at)) => {
+                Duration::from_secs(at.saturating_sub(crate::time::now()).max(0) as u64)
+            }
             _ => IDLE_CHECK,
         }
         .clamp(Duration::from_millis(200), IDLE_CHECK);
@@ -123,15 +125,16 @@ async fn deliver_one(bot: &TgBot, store: &Store, entry: OutboxEntry) {
             .map(|_| ()),
         Err(err) => {
             let attempts = entry.attempts + 1;
-            if is_permanent(&err) || attempts >= MAX_ATTEMPTS {
+            let failure = api::classify(&err);
+            if failure == Failure::Permanent || attempts >= MAX_ATTEMPTS {
                 log::warn!(
                     "outbox: giving up on a message after {attempts} attempt(s): {}",
                     describe(&err)
                 );
                 store.call(move |s| s.abandon(id)).await.map(|_| ())
             } else {
-                let wait = match &err {
-                    RequestError::RetryAfter(after) => after.duration().max(backoff(attempts)),
+                let wait = match failure {
+                    Failure::Transient { after: Some(after) } => after.max(backoff(attempts)),
                     _ => backoff(attempts),
                 };
                 log::warn!(
@@ -140,7 +143,7 @@ async fn deliver_one(bot: &TgBot, store: &Store, entry: OutboxEntry) {
                     wait.as_secs()
                 );
                 store
-                    .call(move |s| s.mark_failed(id, now(), wait))
+                    .call(move |s| s.mark_failed(id, crate::time::now(), wait))
                     .await
                     .map(|_| ())
             }
@@ -149,23 +152,6 @@ async fn deliver_one(bot: &TgBot, store: &Store, entry: OutboxEntry) {
     if let Err(e) = result {
         log::error!("outbox: cannot record a delivery: {e}");
     }
-}
-
-/// Errors that no retry can fix: the chat is gone or the bot is not allowed there.
-fn is_permanent(err: &RequestError) -> bool {
-    matches!(
-        err,
-        RequestError::Api(
-            ApiError::BotBlocked
-                | ApiError::ChatNotFound
-                | ApiError::UserDeactivated
-                | ApiError::BotKicked
-                | ApiError::BotKickedFromSupergroup
-                | ApiError::CantInitiateConversation
-                | ApiError::CantTalkWithBots
-                | ApiError::MessageToCopyNotFound
-        ) | RequestError::MigrateToChatId(_)
-    )
 }
 
 async fn send(bot: &TgBot, store: &Store, entry: &OutboxEntry) -> Result<i32, RequestError> {
@@ -188,15 +174,9 @@ async fn send(bot: &TgBot, store: &Store, entry: &OutboxEntry) -> Result<i32, Re
     });
     match &entry.delivery {
         Delivery::Text(text) => {
-            let mut request =
-                bot.send_message(chat, text.clone())
-                    .link_preview_options(LinkPreviewOptions {
-                        is_disabled: true,
-                        url: None,
-                        prefer_small_media: false,
-                        prefer_large_media: false,
-                        show_above_text: false,
-                    });
+            let mut request = bot
+                .send_message(chat, text.clone())
+                .link_preview_options(no_link_preview());
             if options.html {
                 request = request.parse_mode(ParseMode::Html);
             }
@@ -231,13 +211,6 @@ async fn post_of(store: &Store, ticket: TicketNo) -> Option<MessageId> {
             None
         }
     }
-}
-
-/// Unix seconds now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

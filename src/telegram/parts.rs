@@ -46,7 +46,7 @@ impl Part {
     pub(crate) async fn sent(self) {
         let Some(store) = self.store else { return };
         let (id, part) = (self.update_id, self.part);
-        let at = super::outbox::now();
+        let at = crate::time::now();
         if let Err(e) = store.call(move |s| s.mark_part_sent(id, part, at)).await {
             log::warn!(
                 "could not record a sent reply of update {id} ({e}); a restart may repeat it"

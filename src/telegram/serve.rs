@@ -3,6 +3,7 @@
 //! [`serve`] is what `b12bot serve` runs: configuration from the environment, SIGTERM/SIGINT
 //! as the stop signal. [`run`] is the same code with both passed in, for tests and embedding.
 
+use super::api::{self, CONTROL, TgBot, describe};
 use super::commands::{MENU_EN, MENU_NL};
 use super::flood::Flood;
 use super::handlers::schema;
@@ -11,7 +12,7 @@ use super::ledger::{Ledger, listener};
 use super::prefs::ChatLangs;
 use super::texts::text;
 use super::triage::{Desk, DeskHandle, TriageSetup};
-use super::{AnswerEngine, EngineHandle, TgBot};
+use crate::handle::{AnswerEngine, EngineHandle};
 use crate::text::Lang;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +23,7 @@ use teloxide::adaptors::throttle::{Limits, Settings};
 use teloxide::dispatching::Dispatcher;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::requests::{HasPayload, Output, Request};
+use teloxide::requests::HasPayload;
 use teloxide::stop::StopToken;
 use teloxide::types::{BotCommand, Me};
 use teloxide::update_listeners::UpdateListener;
@@ -135,8 +136,8 @@ impl ServeError {
 /// The production entry point (`b12bot serve`): configuration from the environment, stops
 /// gracefully on SIGTERM or SIGINT (in-flight answers are sent and the update offset is
 /// committed before it returns `Ok`).
-pub async fn serve<E: AnswerEngine>(
-    engine: EngineHandle<E>,
+pub async fn serve(
+    engine: EngineHandle,
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
@@ -154,8 +155,8 @@ pub async fn serve<E: AnswerEngine>(
 ///
 /// The caller keeps a clone of `engine` to swap in a new engine (a FAQ reload) while the bot
 /// runs.
-pub fn serve_blocking<E: AnswerEngine>(
-    engine: EngineHandle<E>,
+pub fn serve_blocking(
+    engine: EngineHandle,
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
@@ -217,13 +218,8 @@ fn install_private_panic_hook() {
 /// Startup: `getMe` (a wrong token is a [`ServeError::InvalidToken`] at once; an unreachable
 /// server is retried `startup_attempts` times), then the command menus (`setMyCommands`, in
 /// Dutch, English, and Dutch as the default), then long polling with the [`schema`].
-pub async fn run<E, S>(
-    config: ServeConfig,
-    engine: EngineHandle<E>,
-    stop: S,
-) -> Result<(), ServeError>
+pub async fn run<S>(config: ServeConfig, engine: EngineHandle, stop: S) -> Result<(), ServeError>
 where
-    E: AnswerEngine,
     S: Future<Output = ()> + Send + 'static,
 {
     let mut stop = Box::pin(stop);
@@ -238,7 +234,7 @@ where
         }
     };
     log::info!("connected to the Bot API as @{}", me.username());
-    register_commands(&bot, &*engine.load_full()).await;
+    register_commands(&bot, &*engine.load()).await;
 
     // The triage desk: its delivery task (pending rows of an earlier run are sent now) and
     // the retention timer.
@@ -252,7 +248,7 @@ where
                 setup.config.retention_days,
                 desk_stopping.clone(),
             )));
-            match Desk::new(setup, wake.clone()) {
+            match Desk::new(setup, wake.clone(), &engine) {
                 Some(desk) => {
                     desk_tasks.push(tokio::spawn(super::outbox::deliver(
                         bot.clone(),
@@ -294,7 +290,7 @@ where
         fatal: fatal.clone(),
     });
 
-    let mut dispatcher = Dispatcher::builder(bot, schema::<E>())
+    let mut dispatcher = Dispatcher::builder(bot, schema())
         .dependencies(dptree::deps![
             engine,
             Arc::new(ChatLangs::new()),
@@ -349,19 +345,15 @@ where
 
 /// Watches the desk's FAQ folder (when it has one and the engine is the real one): good
 /// edits are published, refused ones are logged and posted in the triage group.
-fn watch_faq<E: AnswerEngine>(
-    engine: &EngineHandle<E>,
-    desk: &Arc<Desk>,
-) -> Option<crate::reload::WatchGuard> {
-    let source = desk.faq.clone()?;
-    let handle = super::triage::real_handle(engine)?.clone();
-    let (for_texts, desk) = (handle.clone(), desk.clone());
-    let watched = crate::reload::watch(source.dir.clone(), source.config, handle, move |o| {
+fn watch_faq(engine: &EngineHandle, desk: &Arc<Desk>) -> Option<crate::reload::WatchGuard> {
+    let reloader = desk.reloader.clone()?;
+    let (for_texts, desk) = (engine.clone(), desk.clone());
+    let watched = reloader.watch(move |o| {
         if let crate::reload::Outcome::Refused(errors) = o {
             for e in &errors.0 {
                 log::warn!("FAQ edit refused: {e}");
             }
-            super::triage::post_refusal(&*for_texts.load_full(), &desk, &errors);
+            super::triage::post_refusal(&*for_texts.load(), &desk, &errors);
         }
     });
     match watched {
@@ -370,7 +362,7 @@ fn watch_faq<E: AnswerEngine>(
             Some(guard)
         }
         Err(e) => {
-            log::warn!("cannot watch {} for edits: {e}", source.dir.display());
+            log::warn!("cannot watch {} for edits: {e}", reloader.dir.display());
             None
         }
     }
@@ -379,9 +371,9 @@ fn watch_faq<E: AnswerEngine>(
 /// Long polling does not work while a webhook is set: remove one (keeping its pending
 /// updates, which polling then fetches). A failure is logged; polling then reports it.
 async fn delete_webhook(bot: &TgBot) {
-    match send_retrying(bot.get_webhook_info()).await {
+    match api::send(bot.get_webhook_info(), &CONTROL).await {
         Ok(info) if info.url.is_none() => {}
-        Ok(_) => match send_retrying(bot.delete_webhook()).await {
+        Ok(_) => match api::send(bot.delete_webhook(), &CONTROL).await {
             Ok(_) => log::info!("webhook removed: the bot polls for updates"),
             Err(e) => log::warn!("deleteWebhook failed: {}", describe(&e)),
         },
@@ -396,7 +388,7 @@ async fn retention_timer(
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let at = super::outbox::now();
+        let at = crate::time::now();
         match store.call(move |s| s.retention(at, days)).await {
             Ok(c) => log::info!(
                 "retention ({days} days): deleted {} ticket messages, {} outbox rows, {} update \
@@ -465,7 +457,7 @@ async fn get_me(bot: &TgBot, config: &ServeConfig) -> Result<Me, ServeError> {
     let attempts = config.startup_attempts.max(1);
     let mut last = String::new();
     for attempt in 1..=attempts {
-        match send_retrying(bot.get_me()).await {
+        match api::send(bot.get_me(), &CONTROL).await {
             Ok(me) => return Ok(me),
             Err(err) => {
                 let classified = classify_startup_error(&err, config);
@@ -474,7 +466,8 @@ async fn get_me(bot: &TgBot, config: &ServeConfig) -> Result<Me, ServeError> {
                 }
                 last = describe(&err);
                 if attempt < attempts {
-                    let wait = Duration::from_secs(1 << (attempt - 1).min(5));
+                    let wait =
+                        api::backoff(attempt, Duration::from_secs(1), Duration::from_secs(32));
                     log::warn!(
                         "getMe failed ({last}); retrying in {}s ({attempt}/{attempts})",
                         wait.as_secs()
@@ -507,7 +500,7 @@ fn classify_startup_error(err: &RequestError, config: &ServeConfig) -> ServeErro
 
 /// The command menus: Dutch names for Dutch and as the default, English names for English.
 /// A failure is logged; the bot works without a menu.
-async fn register_commands<E: AnswerEngine + ?Sized>(bot: &TgBot, engine: &E) {
+async fn register_commands(bot: &TgBot, engine: &dyn AnswerEngine) {
     let menus = [
         (None, MENU_NL, Lang::Nl),
         (Some("nl"), MENU_NL, Lang::Nl),
@@ -516,64 +509,19 @@ async fn register_commands<E: AnswerEngine + ?Sized>(bot: &TgBot, engine: &E) {
     for (language_code, menu, lang) in menus {
         let commands: Vec<BotCommand> = menu
             .iter()
-            .map(|(name, key)| BotCommand::new(*name, text(engine, key, lang)))
+            .map(|(name, key)| BotCommand::new(*name, text(engine, *key, lang)))
             .collect();
         let mut request = bot.set_my_commands(commands);
         if let Some(code) = language_code {
             request.payload_mut().language_code = Some(code.to_string());
         }
-        match send_retrying(request).await {
+        match api::send(request, &CONTROL).await {
             Ok(_) => log::info!(
                 "command menu registered ({})",
                 language_code.unwrap_or("default")
             ),
             Err(err) => log::warn!("setMyCommands failed: {}", describe(&err)),
         }
-    }
-}
-
-/// Sends a request, obeying 429 `retry_after` (up to 3 retries). For the requests that
-/// [`Throttle`] does not queue (getMe, answerCallbackQuery, setMyCommands).
-pub(crate) async fn send_retrying<R>(request: R) -> Result<Output<R>, RequestError>
-where
-    R: Request<Err = RequestError>,
-{
-    let mut retries = 0;
-    loop {
-        match request.send_ref().await {
-            Err(RequestError::RetryAfter(after)) if retries < 3 => {
-                retries += 1;
-                log::warn!("flood control: retrying after {}s", after.seconds());
-                tokio::time::sleep(after.duration()).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// A request error for logs: what went wrong, without URLs (which hold the token), raw
-/// responses or ids.
-pub(crate) fn describe(err: &RequestError) -> String {
-    match err {
-        RequestError::Api(api) => format!("Bot API error: {api}"),
-        RequestError::MigrateToChatId(_) => "the chat was migrated to a supergroup".into(),
-        RequestError::RetryAfter(after) => {
-            format!("flood control: retry after {}s", after.seconds())
-        }
-        RequestError::Network(e) => {
-            let kind = if e.is_timeout() {
-                "timeout"
-            } else if e.is_connect() {
-                "cannot connect"
-            } else {
-                "connection failed"
-            };
-            format!("network error ({kind})")
-        }
-        RequestError::InvalidJson { .. } => {
-            "the Bot API answered something that is not its JSON".into()
-        }
-        RequestError::Io(e) => format!("I/O error ({})", e.kind()),
     }
 }
 

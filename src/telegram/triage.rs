@@ -13,23 +13,25 @@
 //! - **Shared with consent.** A patient's question reaches the group only after they
 //!   confirm (urgent messages excepted), and never with their name or username.
 
+use super::api::TgBot;
 use super::commands::{Callback, StaffCommand};
-use super::handlers::{Acked, HandlerResult, acknowledge, send_reply};
 use super::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks};
-use super::outbox::{SendOptions, now};
-use super::texts::text;
-use super::{AnswerEngine, TgBot};
-use crate::config::{Config, LocalTime, Weekday};
+use super::outbox::SendOptions;
+use super::reply::{Acked, HandlerResult, Press, acknowledge, send_reply};
+use super::texts::{Tg, text};
+use crate::config::Config;
+use crate::engine::EngineConfig;
 use crate::engine::{Answer, Intent};
-use crate::engine::{Engine, EngineConfig};
 use crate::faq::LoadErrors;
+use crate::handle::{AnswerEngine, EngineHandle};
 use crate::reload::{self, Outcome};
 use crate::store::{
     Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status, Store,
     TicketNo,
 };
 use crate::text::Lang;
-use std::any::Any;
+use crate::time::format_opening;
+use crate::time::now;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +47,7 @@ pub struct TriageSetup {
     pub store: Store,
     pub config: Config,
     /// Where the FAQ lives and how to build an engine from it: enables `/reload` in the
-    /// group, and [`super::run`] then watches the folder and posts refused edits in the
+    /// group, and the composition root (`serve`) then watches the folder and posts refused edits in the
     /// group. `None`: neither.
     pub faq: Option<FaqSource>,
 }
@@ -81,7 +83,8 @@ pub struct Desk {
     pub(crate) chat: ChatId,
     /// Wakes the delivery task when something was queued.
     pub(crate) wake: Arc<Notify>,
-    pub(crate) faq: Option<FaqSource>,
+    /// Publishes the FAQ folder (`/reload`, the folder watch); `None`: no folder given.
+    pub(crate) reloader: Option<reload::Reloader>,
     recent: Mutex<HashMap<ChatId, VecDeque<Recent>>>,
 }
 
@@ -93,15 +96,18 @@ struct Recent {
 }
 
 impl Desk {
-    /// `None` when the configuration names no triage chat.
-    pub fn new(setup: TriageSetup, wake: Arc<Notify>) -> Option<Desk> {
+    /// `None` when the configuration names no triage chat. `engine` is where a reload of
+    /// the setup's FAQ folder publishes.
+    pub fn new(setup: TriageSetup, wake: Arc<Notify>, engine: &EngineHandle) -> Option<Desk> {
         let chat = ChatId(setup.config.triage_chat_id?);
         Some(Desk {
             store: setup.store,
             config: setup.config,
             chat,
             wake,
-            faq: setup.faq,
+            reloader: setup
+                .faq
+                .map(|f| reload::Reloader::new(f.dir, f.config, engine.clone())),
             recent: Mutex::default(),
         })
     }
@@ -111,11 +117,11 @@ impl Desk {
     }
 
     /// Remembers a question (for the escalation that may follow).
-    pub(crate) fn remember<E: AnswerEngine + ?Sized>(
+    pub(crate) fn remember(
         &self,
         chat: ChatId,
         question: &str,
-        engine: &E,
+        engine: &dyn AnswerEngine,
         answer: &Answer,
     ) {
         if answer.intent == Intent::Smalltalk {
@@ -143,7 +149,7 @@ impl Desk {
         self.with_recent(|m| m.remove(&chat));
     }
 
-    fn is_staff(&self, user: Option<&teloxide::types::User>) -> bool {
+    pub(crate) fn is_staff(&self, user: Option<&teloxide::types::User>) -> bool {
         user.is_some_and(|u| self.config.is_staff(u.id.0))
     }
 
@@ -207,9 +213,9 @@ fn truncate(s: &str, max: usize) -> String {
 /// What the bot answered, for staff: its reply (in the patient's language, shortened, on
 /// one line; with the topics it offered when it asked which one was meant), or "asked for a
 /// person" in the patient's language.
-fn bot_answered<E: AnswerEngine + ?Sized>(engine: &E, answer: &Answer) -> String {
+fn bot_answered(engine: &dyn AnswerEngine, answer: &Answer) -> String {
     if answer.intent == Intent::Human {
-        return text(engine, "tg_desk_asked_person", answer.lang);
+        return text(engine, Tg::DeskAskedPerson, answer.lang);
     }
     let mut said = answer
         .reply
@@ -267,25 +273,21 @@ struct PostTexts {
 
 impl PostTexts {
     /// `urgent`: the urgent advice the patient got, when the ticket is urgent.
-    fn new<E: AnswerEngine + ?Sized>(
-        engine: &E,
-        urgent: Option<Urgency>,
-        out_of_hours: bool,
-    ) -> PostTexts {
-        let t = |k: &str| text(engine, k, Lang::Nl);
+    fn new(engine: &dyn AnswerEngine, urgent: Option<Urgency>, out_of_hours: bool) -> PostTexts {
+        let t = |k: Tg| text(engine, k, Lang::Nl);
         PostTexts {
             header: t(match urgent {
-                None => "tg_desk_new",
-                Some(Urgency::Emergency) => "tg_desk_urgent",
-                Some(Urgency::Suicide) => "tg_desk_urgent_suicide",
+                None => Tg::DeskNew,
+                Some(Urgency::Emergency) => Tg::DeskUrgent,
+                Some(Urgency::Suicide) => Tg::DeskUrgentSuicide,
             }),
-            lang: t("tg_desk_lang"),
-            out_of_hours: out_of_hours.then(|| t("tg_desk_out_of_hours")),
-            questions: t("tg_desk_questions"),
-            answered: t("tg_desk_bot_answered"),
-            how: t("tg_desk_how"),
-            take: t("tg_desk_take"),
-            close: t("tg_desk_close"),
+            lang: t(Tg::DeskLang),
+            out_of_hours: out_of_hours.then(|| t(Tg::DeskOutOfHours)),
+            questions: t(Tg::DeskQuestions),
+            answered: t(Tg::DeskBotAnswered),
+            how: t(Tg::DeskHow),
+            take: t(Tg::DeskTake),
+            close: t(Tg::DeskClose),
         }
     }
 }
@@ -337,94 +339,20 @@ fn ticket_post(
         .with_options(options.to_json())
 }
 
-/// "maandag 14 juli om 08:00" / "Monday 14 July at 08:00".
-pub fn format_opening(t: &LocalTime, lang: Lang) -> String {
-    const NL_DAYS: [&str; 7] = [
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-    ];
-    const EN_DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
-    const NL_MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    const EN_MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let day = weekday_index(t.weekday);
-    let month = (t.month as usize).clamp(1, 12) - 1;
-    match lang {
-        Lang::Nl => format!(
-            "{} {} {} om {:02}:{:02}",
-            NL_DAYS[day], t.day, NL_MONTHS[month], t.hour, t.minute
-        ),
-        Lang::En => format!(
-            "{} {} {} at {:02}:{:02}",
-            EN_DAYS[day], t.day, EN_MONTHS[month], t.hour, t.minute
-        ),
-    }
-}
-
-fn weekday_index(d: Weekday) -> usize {
-    match d {
-        Weekday::Mon => 0,
-        Weekday::Tue => 1,
-        Weekday::Wed => 2,
-        Weekday::Thu => 3,
-        Weekday::Fri => 4,
-        Weekday::Sat => 5,
-        Weekday::Sun => 6,
-    }
-}
-
 /// The patient's confirmation: the ticket number, and out of hours when to expect an answer
 /// and where to go if it cannot wait.
-fn opened_paras<E: AnswerEngine + ?Sized>(
-    engine: &E,
+fn opened_paras(
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     lang: Lang,
-    key: &str,
+    key: Tg,
     out_of_hours: bool,
     at: i64,
-) -> impl Fn(TicketNo) -> Vec<Para> + use<E> {
+) -> impl Fn(TicketNo) -> Vec<Para> + use<> {
     let opened = text(engine, key, lang);
     let ooh = out_of_hours.then(|| {
         let opening = desk.config.office_hours.local(desk.config.next_opening(at));
-        text(engine, "tg_ticket_out_of_hours", lang)
+        text(engine, Tg::TicketOutOfHours, lang)
             .replace("{opening}", &format_opening(&opening, lang))
     });
     move |n| {
@@ -444,28 +372,28 @@ fn opened_paras<E: AnswerEngine + ?Sized>(
 /// offer's message in one transaction, and the message goes out through the outbox: the
 /// "yes" that follows builds the ticket from what is stored, so a restart in between
 /// changes nothing the patient agreed to share.
-pub(crate) async fn offer<E: AnswerEngine + ?Sized>(
+pub(crate) async fn offer(
     bot: &TgBot,
     chat: ChatId,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     lang: Lang,
 ) -> HandlerResult {
     let recent = desk.recent(chat);
-    let mut paras = paras_of(&text(engine, "tg_escalate_offer", lang));
+    let mut paras = paras_of(&text(engine, Tg::EscalateOffer, lang));
     if recent.is_empty() {
-        paras.extend(paras_of(&text(engine, "tg_escalate_no_question", lang)));
+        paras.extend(paras_of(&text(engine, Tg::EscalateNoQuestion, lang)));
     }
     for r in &recent {
         paras.push(Para::plain(format!("«{}»", r.question)));
     }
     let buttons = vec![vec![
         (
-            text(engine, "tg_escalate_yes", lang),
+            text(engine, Tg::EscalateYes, lang),
             Callback::Escalate(true).encode(),
         ),
         (
-            text(engine, "tg_escalate_no", lang),
+            text(engine, Tg::EscalateNo, lang),
             Callback::Escalate(false).encode(),
         ),
     ]];
@@ -533,7 +461,7 @@ pub(crate) async fn offer<E: AnswerEngine + ?Sized>(
             log::error!("triage: cannot store an escalation offer: {e}");
             // Nothing could be stored, so a "yes" could not open a ticket: say how to reach
             // a person without the bot instead of offering it.
-            let paras = paras_of(&text(engine, "tg_ticket_failed", lang));
+            let paras = paras_of(&text(engine, Tg::TicketFailed, lang));
             send_reply(bot, chat, &paras, None, None).await
         }
     }
@@ -544,10 +472,7 @@ fn unique() -> String {
     static SEQ: AtomicU64 = AtomicU64::new(0);
     format!(
         "{}:{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
+        crate::time::now_nanos(),
         SEQ.fetch_add(1, Ordering::Relaxed)
     )
 }
@@ -573,18 +498,16 @@ async fn stored_offer(desk: &Desk, chat: ChatId, at: i64) -> Option<PendingOffer
 }
 
 /// The patient tapped "yes" (open a ticket) or "no" under the offer.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
-    bot: &TgBot,
-    query: &CallbackQuery,
-    acked: &Acked,
-    engine: &E,
-    desk: &Desk,
-    chat: ChatId,
-    lang: Lang,
-    yes: bool,
-) -> HandlerResult {
-    acknowledge(bot, query, acked, None).await?;
+pub(crate) async fn on_escalate(press: Press<'_>, desk: &Desk, yes: bool) -> HandlerResult {
+    let Press {
+        bot,
+        query,
+        engine,
+        chat,
+        lang,
+        ..
+    } = press;
+    press.acknowledge(None).await?;
     if !yes {
         log::info!("triage: escalation declined");
         let taken = desk
@@ -594,7 +517,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         if let Err(e) = taken {
             log::error!("triage: cannot remove an escalation offer: {e}");
         }
-        let paras = paras_of(&text(engine, "tg_escalate_cancelled", lang));
+        let paras = paras_of(&text(engine, Tg::EscalateCancelled, lang));
         return send_reply(bot, chat, &paras, None, None).await;
     }
     // The patient's acknowledgement is keyed by the button press, so the same press
@@ -604,7 +527,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         // One ticket at a time: a second "yes" (or this press redelivered after a restart)
         // points to the open one.
         log::info!("triage: escalation confirmed while a ticket is open");
-        let paras = paras_of(&fill(&text(engine, "tg_ticket_opened", lang), open.number));
+        let paras = paras_of(&fill(&text(engine, Tg::TicketOpened, lang), open.number));
         let rows = patient_rows(chat.0, &paras, &ack_key, open.number);
         let at = now();
         let stored = desk
@@ -629,7 +552,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
     // (expired, declined, never stored) nothing is shared and the patient is asked to send
     // the question again: never an empty ticket.
     let Some(offer) = stored_offer(desk, chat, at).await else {
-        let paras = paras_of(&text(engine, "tg_escalate_expired", lang));
+        let paras = paras_of(&text(engine, Tg::EscalateExpired, lang));
         return send_reply(bot, chat, &paras, None, None).await;
     };
     let lang = offer.lang;
@@ -656,7 +579,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         messages,
     };
     let post = PostTexts::new(engine, None, out_of_hours);
-    let ack = opened_paras(engine, desk, lang, "tg_ticket_opened", out_of_hours, at);
+    let ack = opened_paras(engine, desk, lang, Tg::TicketOpened, out_of_hours, at);
     let opened = store_ticket(desk, ticket, recent, post, at, move |n| (ack(n), ack_key)).await;
     match opened {
         Ok(n) => {
@@ -668,7 +591,7 @@ pub(crate) async fn on_escalate<E: AnswerEngine + ?Sized>(
         Err(e) => {
             log::error!("triage: cannot store a ticket: {e}");
             // The patient asked for a person: say how to reach one without the bot.
-            let paras = paras_of(&text(engine, "tg_ticket_failed", lang));
+            let paras = paras_of(&text(engine, Tg::TicketFailed, lang));
             send_reply(bot, chat, &paras, None, None).await
         }
     }
@@ -725,8 +648,8 @@ enum Urgency {
 
 /// An urgent message (already answered with the urgent advice): raised in the group as an
 /// urgent ticket, without asking.
-pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
-    engine: &E,
+pub(crate) async fn raise_urgent(
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     msg: &Message,
     answer: &Answer,
@@ -741,8 +664,8 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
         Urgency::Emergency
     };
     let (raised_key, advice) = match kind {
-        Urgency::Emergency => ("tg_urgent_raised", "urgent: 112 / huisartsenpost"),
-        Urgency::Suicide => ("tg_urgent_raised_suicide", "urgent: 113 Zelfmoordpreventie"),
+        Urgency::Emergency => (Tg::UrgentRaised, "urgent: 112 / huisartsenpost"),
+        Urgency::Suicide => (Tg::UrgentRaisedSuicide, "urgent: 113 Zelfmoordpreventie"),
     };
     let recent = vec![Recent {
         question: question.clone(),
@@ -786,9 +709,9 @@ pub(crate) async fn raise_urgent<E: AnswerEngine + ?Sized>(
 
 /// A patient's message while their ticket is not closed: added to the ticket and posted in
 /// the group as a reply to the ticket's post.
-pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
+pub(crate) async fn follow_up(
     bot: &TgBot,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     msg: &Message,
     ticket: TicketNo,
@@ -797,13 +720,13 @@ pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
 ) -> HandlerResult {
     let chat = msg.chat.id;
     let question = truncate(msg.text().unwrap_or_default().trim(), QUOTE_MAX);
-    let header = fill(&text(engine, "tg_desk_followup", Lang::Nl), ticket);
+    let header = fill(&text(engine, Tg::DeskFollowup, Lang::Nl), ticket);
     // On an urgent ticket the patient is not left with "a staff member will answer": the
     // note repeats where to go now.
     let added = if urgent {
-        "tg_followup_added_urgent"
+        Tg::FollowupAddedUrgent
     } else {
-        "tg_followup_added"
+        Tg::FollowupAdded
     };
     let html = format!("<b>{}</b>\n«{}»", escape(&header), escape(&question));
     let options = SendOptions {
@@ -846,7 +769,7 @@ pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
         }
         Err(e) => {
             log::error!("triage: cannot store a follow-up: {e}");
-            let paras = paras_of(&text(engine, "tg_error", lang));
+            let paras = paras_of(&text(engine, Tg::Error, lang));
             send_reply(bot, chat, &paras, None, None).await
         }
     }
@@ -855,14 +778,14 @@ pub(crate) async fn follow_up<E: AnswerEngine + ?Sized>(
 // --- the staff's side ---------------------------------------------------------------------
 
 /// A message in the triage group: a staff command, a reply to a ticket, or chatter (ignored).
-pub(crate) async fn on_group_message<E: AnswerEngine>(
+pub(crate) async fn on_group_message(
     bot: TgBot,
     msg: Message,
     me: teloxide::types::Me,
-    handle: super::EngineHandle<E>,
+    handle: EngineHandle,
     desk: Arc<Desk>,
 ) -> HandlerResult {
-    let engine = handle.load_full();
+    let engine = handle.load();
     let staff = desk.is_staff(msg.from.as_ref());
     let refused = |what: &str| {
         log::warn!("triage: refused {what} from someone who is not staff");
@@ -903,7 +826,7 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
                 Some(t) => t,
                 None if staff => {
                     log::warn!("triage: a staff reply to a bot message of no ticket; not relayed");
-                    let note = text(&*engine, "tg_desk_unplaced", Lang::Nl);
+                    let note = text(&*engine, Tg::DeskUnplaced, Lang::Nl);
                     return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
                 }
                 None => return Ok(()),
@@ -911,7 +834,7 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
         }
         Err(e) => {
             log::error!("triage: cannot read the database: {e}");
-            let note = text(&*engine, "tg_desk_relay_failed", Lang::Nl);
+            let note = text(&*engine, Tg::DeskRelayFailed, Lang::Nl);
             return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
         }
     };
@@ -924,10 +847,7 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
             "triage: reply to closed ticket {} not relayed",
             ticket.number
         );
-        let note = fill(
-            &text(&*engine, "tg_desk_not_relayed", Lang::Nl),
-            ticket.number,
-        );
+        let note = fill(&text(&*engine, Tg::DeskNotRelayed, Lang::Nl), ticket.number);
         return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
     };
     relay_staff_reply(
@@ -946,8 +866,8 @@ pub(crate) async fn on_group_message<E: AnswerEngine>(
 /// itself (the take/close buttons under a ticket post, or the first line of a ticket or
 /// follow-up post); the message is then recorded as one of the ticket's posts, so the next
 /// reply to it is placed directly. `None`: it is about no ticket the store knows.
-async fn place_reply<E: AnswerEngine + ?Sized>(
-    engine: &E,
+async fn place_reply(
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     replied: &Message,
 ) -> Option<crate::store::Ticket> {
@@ -969,13 +889,13 @@ async fn place_reply<E: AnswerEngine + ?Sized>(
     let number = from_buttons.or_else(|| {
         let first = replied.text()?.lines().next()?;
         [
-            "tg_desk_new",
-            "tg_desk_urgent",
-            "tg_desk_urgent_suicide",
-            "tg_desk_followup",
+            Tg::DeskNew,
+            Tg::DeskUrgent,
+            Tg::DeskUrgentSuicide,
+            Tg::DeskFollowup,
         ]
         .iter()
-        .find_map(|key| number_in(&text(engine, key, Lang::Nl), first))
+        .find_map(|key| number_in(&text(engine, *key, Lang::Nl), first))
     })?;
     let (group, id, n) = (desk.chat.0, replied.id.0, TicketNo(number));
     let posted_at = replied.date.timestamp();
@@ -1018,9 +938,9 @@ fn number_in(template: &str, line: &str) -> Option<i64> {
 
 /// A staff reply: the note "from the hospital's staff", then a copy of the reply (text,
 /// photos and formatting survive), both through the outbox; the ticket is answered.
-async fn relay_staff_reply<E: AnswerEngine + ?Sized>(
+async fn relay_staff_reply(
     bot: &TgBot,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     msg: &Message,
     ticket: TicketNo,
@@ -1030,10 +950,7 @@ async fn relay_staff_reply<E: AnswerEngine + ?Sized>(
     let key = format!("staff:{}:{}", desk.chat.0, msg.id.0);
     let note = patient_rows(
         patient,
-        &[Para::bold(fill(
-            &text(engine, "tg_staff_note", lang),
-            ticket,
-        ))],
+        &[Para::bold(fill(&text(engine, Tg::StaffNote, lang), ticket))],
         &format!("{key}:note"),
         ticket,
     );
@@ -1075,41 +992,31 @@ async fn relay_staff_reply<E: AnswerEngine + ?Sized>(
         }
         Err(e) => {
             log::error!("triage: cannot store a staff reply: {e}");
-            let paras = paras_of(&text(engine, "tg_desk_relay_failed", Lang::Nl));
+            let paras = paras_of(&text(engine, Tg::DeskRelayFailed, Lang::Nl));
             send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
         }
     }
 }
 
-/// The running engine's handle, when it is the real [`Engine`] (which a FAQ folder can
-/// rebuild); `None` for a test double.
-pub(crate) fn real_handle<E: AnswerEngine>(
-    handle: &super::EngineHandle<E>,
-) -> Option<&super::EngineHandle<Engine>> {
-    (handle as &dyn Any).downcast_ref::<super::EngineHandle<Engine>>()
-}
-
 /// `/reload` from a staff member: publish the FAQ folder now, or reply with its errors.
-async fn reload_command<E: AnswerEngine>(
+async fn reload_command(
     bot: &TgBot,
-    handle: &super::EngineHandle<E>,
+    handle: &EngineHandle,
     desk: &Desk,
     msg: &Message,
 ) -> HandlerResult {
-    let engine = handle.load_full();
-    let (Some(source), Some(real)) = (desk.faq.clone(), real_handle(handle).cloned()) else {
-        let note = text(&*engine, "tg_desk_reload_unavailable", Lang::Nl);
+    let engine = handle.load();
+    let Some(reloader) = desk.reloader.clone() else {
+        let note = text(&*engine, Tg::DeskReloadUnavailable, Lang::Nl);
         return send_reply(bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
     };
     // Loading and indexing the FAQ is blocking work: off the async threads.
-    let outcome =
-        tokio::task::spawn_blocking(move || reload::reload(&source.dir, source.config, &real))
-            .await;
+    let outcome = tokio::task::spawn_blocking(move || reloader.reload()).await;
     let paras = match outcome {
-        Ok(outcome) => outcome_paras(&*handle.load_full(), &outcome),
+        Ok(outcome) => outcome_paras(&*handle.load(), &outcome),
         Err(e) => {
             log::error!("triage: /reload failed: {e}");
-            paras_of(&text(&*engine, "tg_desk_relay_failed", Lang::Nl))
+            paras_of(&text(&*engine, Tg::DeskRelayFailed, Lang::Nl))
         }
     };
     send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
@@ -1117,18 +1024,18 @@ async fn reload_command<E: AnswerEngine>(
 
 /// What a reload did, for the group: the entry count, or every problem (one paragraph
 /// each; escaped and split when sent).
-pub(crate) fn outcome_paras<E: AnswerEngine + ?Sized>(engine: &E, outcome: &Outcome) -> Vec<Para> {
+pub(crate) fn outcome_paras(engine: &dyn AnswerEngine, outcome: &Outcome) -> Vec<Para> {
     match outcome {
         Outcome::Published { entries } => paras_of(
-            &text(engine, "tg_desk_reload_published", Lang::Nl)
+            &text(engine, Tg::DeskReloadPublished, Lang::Nl)
                 .replace("{entries}", &entries.to_string()),
         ),
         Outcome::Refused(errors) => refused_paras(engine, errors),
     }
 }
 
-fn refused_paras<E: AnswerEngine + ?Sized>(engine: &E, errors: &LoadErrors) -> Vec<Para> {
-    let header = text(engine, "tg_desk_reload_refused", Lang::Nl)
+fn refused_paras(engine: &dyn AnswerEngine, errors: &LoadErrors) -> Vec<Para> {
+    let header = text(engine, Tg::DeskReloadRefused, Lang::Nl)
         .replace("{count}", &errors.0.len().to_string());
     let mut paras = vec![Para::bold(header)];
     paras.extend(errors.0.iter().map(|e| Para::plain(format!("• {e}"))));
@@ -1137,7 +1044,7 @@ fn refused_paras<E: AnswerEngine + ?Sized>(engine: &E, errors: &LoadErrors) -> V
 
 /// A FAQ edit the watcher refused: the errors are queued for the triage group (through the
 /// outbox, so they arrive even if Telegram is briefly unreachable).
-pub(crate) fn post_refusal<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, errors: &LoadErrors) {
+pub(crate) fn post_refusal(engine: &dyn AnswerEngine, desk: &Desk, errors: &LoadErrors) {
     let key = format!("faq-refused:{}", unique());
     let at = now();
     let rows: Vec<Outbound> = html_chunks(&refused_paras(engine, errors))
@@ -1160,29 +1067,29 @@ pub(crate) fn post_refusal<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, er
     }
 }
 
-async fn refuse<E: AnswerEngine + ?Sized>(
+async fn refuse(
     bot: &TgBot,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     msg: &Message,
 ) -> HandlerResult {
-    let paras = paras_of(&text(engine, "tg_desk_refused", Lang::Nl));
+    let paras = paras_of(&text(engine, Tg::DeskRefused, Lang::Nl));
     send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
 }
 
-async fn staff_command<E: AnswerEngine + ?Sized>(
+async fn staff_command(
     bot: &TgBot,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     msg: &Message,
     cmd: StaffCommand,
 ) -> HandlerResult {
-    let t = |k: &str| text(engine, k, Lang::Nl);
+    let t = |k: Tg| text(engine, k, Lang::Nl);
     let reply = match cmd {
         StaffCommand::Open => match desk.store.call(|s| s.open_tickets()).await {
-            Ok(tickets) if tickets.is_empty() => t("tg_desk_no_open"),
+            Ok(tickets) if tickets.is_empty() => t(Tg::DeskNoOpen),
             Ok(tickets) => {
-                let mut lines = vec![t("tg_desk_open_header")];
+                let mut lines = vec![t(Tg::DeskOpenHeader)];
                 for tk in tickets {
                     let opened = desk.config.office_hours.local(tk.created_at);
                     lines.push(format!(
@@ -1202,7 +1109,7 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
             }
             Err(e) => {
                 log::error!("triage: /open: {e}");
-                t("tg_desk_relay_failed")
+                t(Tg::DeskRelayFailed)
             }
         },
         StaffCommand::Stats => {
@@ -1214,7 +1121,7 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
                 .await;
             match read {
                 Ok((s, questions)) => {
-                    let tickets = t("tg_desk_stats")
+                    let tickets = t(Tg::DeskStats)
                         .replace("{open}", &s.open.to_string())
                         .replace("{answered}", &s.answered.to_string())
                         .replace("{closed}", &s.closed.to_string())
@@ -1227,12 +1134,12 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
                 }
                 Err(e) => {
                     log::error!("triage: /stats: {e}");
-                    t("tg_desk_relay_failed")
+                    t(Tg::DeskRelayFailed)
                 }
             }
         }
         StaffCommand::Reload => return Ok(()), // handled by `reload_command`
-        StaffCommand::Close(None) => t("tg_desk_close_usage"),
+        StaffCommand::Close(None) => t(Tg::DeskCloseUsage),
         StaffCommand::Close(Some(n)) => close(engine, desk, TicketNo(n)).await,
     };
     let paras: Vec<Para> = reply.lines().map(Para::plain).collect();
@@ -1240,18 +1147,18 @@ async fn staff_command<E: AnswerEngine + ?Sized>(
 }
 
 /// Closes a ticket (the patient is told, through the outbox); the group's note.
-async fn close<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, n: TicketNo) -> String {
-    let t = |k: &str| fill(&text(engine, k, Lang::Nl), n);
+async fn close(engine: &dyn AnswerEngine, desk: &Desk, n: TicketNo) -> String {
+    let t = |k: Tg| fill(&text(engine, k, Lang::Nl), n);
     let ticket = match desk.store.call(move |s| s.ticket(n)).await {
         Ok(Some(ticket)) => ticket,
-        Ok(None) => return t("tg_desk_no_such"),
+        Ok(None) => return t(Tg::DeskNoSuch),
         Err(e) => {
             log::error!("triage: close: {e}");
-            return t("tg_desk_relay_failed");
+            return t(Tg::DeskRelayFailed);
         }
     };
     if ticket.status == Status::Closed {
-        return t("tg_desk_closed");
+        return t(Tg::DeskClosed);
     }
     let tell = ticket.chat_id.map(|chat| {
         patient_rows(
@@ -1261,9 +1168,9 @@ async fn close<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, n: TicketNo) -
                     engine,
                     if ticket.urgent {
                         // The last word on an urgent ticket keeps the urgent advice.
-                        "tg_ticket_closed_urgent"
+                        Tg::TicketClosedUrgent
                     } else {
-                        "tg_ticket_closed_patient"
+                        Tg::TicketClosedPatient
                     },
                     ticket.lang,
                 ),
@@ -1290,33 +1197,29 @@ async fn close<E: AnswerEngine + ?Sized>(engine: &E, desk: &Desk, n: TicketNo) -
         Ok(()) => {
             log::info!("triage: ticket {n} closed");
             desk.wake.notify_one();
-            t("tg_desk_closed")
+            t(Tg::DeskClosed)
         }
         Err(e) => {
             log::error!("triage: close: {e}");
-            t("tg_desk_relay_failed")
+            t(Tg::DeskRelayFailed)
         }
     }
 }
 
 /// A take/close button under a ticket post.
-pub(crate) async fn on_desk_button<E: AnswerEngine + ?Sized>(
+pub(crate) async fn on_desk_button(
     bot: &TgBot,
     query: &CallbackQuery,
     acked: &Acked,
-    engine: &E,
+    engine: &dyn AnswerEngine,
     desk: &Desk,
     action: Callback,
 ) -> HandlerResult {
-    if !desk.is_staff(Some(&query.from)) {
-        log::warn!("triage: refused a ticket button from someone who is not staff");
-        let notice = text(engine, "tg_desk_refused", Lang::Nl);
-        return acknowledge(bot, query, acked, Some(&notice)).await;
-    }
+    // Only staff get here (the `schema`'s branch checks).
     let note = match action {
         Callback::Take(n) => {
             log::info!("triage: ticket #{n} taken");
-            fill(&text(engine, "tg_desk_taken", Lang::Nl), TicketNo(n))
+            fill(&text(engine, Tg::DeskTaken, Lang::Nl), TicketNo(n))
                 .replace("{name}", &query.from.first_name)
         }
         Callback::Close(n) => close(engine, desk, TicketNo(n)).await,

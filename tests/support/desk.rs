@@ -5,7 +5,8 @@ use super::fake_bot_api::{FakeBotApi, Patient, Sent};
 use super::{RunningBot, SOON, desk_engine, launch};
 use b12bot::config::Config;
 use b12bot::store::{Store, TicketNo};
-use b12bot::telegram::{ServeConfig, TriageSetup};
+use b12bot::telegram::TriageSetup;
+use b12bot::telegram::serve::ServeConfig;
 use std::path::Path;
 
 /// The triage group.

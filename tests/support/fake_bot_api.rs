@@ -22,7 +22,7 @@
 //! answers it normally. A scripted error or a reset never applies it, and a delayed request is
 //! applied only *after* its delay: if the client gives up first and closes the connection, the
 //! request is dropped unapplied and recorded as [`Recorded::dropped`]. (Real Telegram can
-//! apply a request and then fail to deliver the answer; see `telegram::retry` in the bot.)
+//! apply a request and then fail to deliver the answer; see `telegram::api` in the bot.)
 //!
 //! Stricter than Telegram in one way: a bare `&` or `>` in HTML text is rejected (Telegram
 //! tolerates some), so tests catch any missing escaping.

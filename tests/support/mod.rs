@@ -1,7 +1,5 @@
 //! Shared test support: the fake Bot API server, and starting the real bot against it.
 
-#![allow(dead_code)]
-
 pub mod desk;
 pub mod fake_bot_api;
 pub mod load;
@@ -11,7 +9,8 @@ pub mod process;
 
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq};
-use b12bot::telegram::{self, AnswerEngine, ServeConfig, ServeError};
+use b12bot::handle::{AnswerEngine, EngineHandle};
+use b12bot::telegram::serve::{self, ServeConfig, ServeError};
 use fake_bot_api::{FakeBotApi, Patient, Sent};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -61,7 +60,7 @@ pub fn desk_engine_config() -> EngineConfig {
     }
 }
 
-/// The bot (the real `telegram::run`, same dispatcher as production) running in-process
+/// The bot (the real `telegram::serve::run`, same dispatcher as production) running in-process
 /// against a fake Bot API server.
 pub struct RunningBot {
     pub fake: FakeBotApi,
@@ -138,18 +137,18 @@ pub async fn launch<E: AnswerEngine>(
     let _ = env_logger::builder().is_test(true).try_init();
     let mut config = test_config(&fake);
     configure(&mut config);
-    launch_handle(fake, telegram::engine_handle(engine), config).await
+    launch_handle(fake, EngineHandle::new(engine), config).await
 }
 
 /// Starts the bot with an engine handle the test keeps (to swap engines while it runs).
-pub async fn launch_handle<E: AnswerEngine>(
+pub async fn launch_handle(
     fake: FakeBotApi,
-    engine: telegram::EngineHandle<E>,
+    engine: EngineHandle,
     config: ServeConfig,
 ) -> RunningBot {
     let _ = env_logger::builder().is_test(true).try_init();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(telegram::run(config, engine, async move {
+    let task = tokio::spawn(serve::run(config, engine, async move {
         let _ = stopped.await;
     }));
     fake.wait_polling(SOON).await;
