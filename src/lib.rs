@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod b12;
 pub mod config;
 pub mod engine;
+pub mod encoder;
 pub mod eval;
 pub mod faq;
 pub mod intents;

@@ -186,3 +186,17 @@ pub async fn replies_until_quiet(fake: &FakeBotApi, p: &Patient) -> Vec<Sent> {
         .expect("barrier reply present");
     all[..barrier].to_vec()
 }
+
+/// The sentence encoder in `models/usem3`, loaded once per test binary (65 MB).
+pub fn encoder() -> std::sync::Arc<b12bot::encoder::Encoder> {
+    static ENCODER: std::sync::OnceLock<std::sync::Arc<b12bot::encoder::Encoder>> =
+        std::sync::OnceLock::new();
+    ENCODER
+        .get_or_init(|| {
+            std::sync::Arc::new(
+                b12bot::encoder::Encoder::load(&b12bot::encoder::default_dir())
+                    .expect("the model in models/usem3 loads"),
+            )
+        })
+        .clone()
+}
