@@ -96,6 +96,8 @@ fn generated(real: &Faq, n: usize) -> Faq {
         glossary: real.glossary.clone(),
         red_flags: real.red_flags.clone(),
         red_flags_review: real.red_flags_review.clone(),
+        out_of_scope: real.out_of_scope.clone(),
+        conversation: real.conversation.clone(),
     }
 }
 

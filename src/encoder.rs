@@ -128,7 +128,9 @@ impl Encoder {
         }
         let mut table = Vec::with_capacity(CHUNKS);
         for i in 1..=CHUNKS {
-            let q: Array2<u8> = z.by_name(&format!("q{i}")).map_err(|e| format!("q{i}: {e}"))?;
+            let q: Array2<u8> = z
+                .by_name(&format!("q{i}"))
+                .map_err(|e| format!("q{i}: {e}"))?;
             if q.ncols() != DIM {
                 return Err(format!("q{i}: {} columns, not {DIM}", q.ncols()));
             }
@@ -154,12 +156,10 @@ impl Encoder {
                 .map(|&(n, _)| v(z, &f(n)))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let three_m = |x: Vec<Array2<f32>>| -> [Array2<f32>; 3] {
-            x.try_into().expect("one per order")
-        };
-        let three_v = |x: Vec<Array1<f32>>| -> [Array1<f32>; 3] {
-            x.try_into().expect("one per order")
-        };
+        let three_m =
+            |x: Vec<Array2<f32>>| -> [Array2<f32>; 3] { x.try_into().expect("one per order") };
+        let three_v =
+            |x: Vec<Array1<f32>>| -> [Array1<f32>; 3] { x.try_into().expect("one per order") };
         let proj_w = cat_m(each_m(&mut z, &|n| format!("proj{n}"))?)?;
         let proj_b = cat_v(each_v(&mut z, &|n| format!("proj_b{n}"))?)?;
         let ln_g_all = cat_v(each_v(&mut z, &|n| format!("ln_g{n}"))?)?;
@@ -334,7 +334,12 @@ fn windows(x: ArrayView2<'_, f32>, order: usize, left: usize) -> Array2<f32> {
 }
 
 /// Layer norm over each row, in place.
-fn layer_norm(x: &mut Array2<f32>, gamma: ArrayView1<'_, f32>, beta: ArrayView1<'_, f32>, eps: f32) {
+fn layer_norm(
+    x: &mut Array2<f32>,
+    gamma: ArrayView1<'_, f32>,
+    beta: ArrayView1<'_, f32>,
+    eps: f32,
+) {
     let w = x.ncols() as f32;
     for mut row in x.rows_mut() {
         let mean = row.sum() / w;

@@ -9,8 +9,8 @@
 pub mod analysis;
 pub mod b12;
 pub mod config;
-pub mod engine;
 pub mod encoder;
+pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod intents;
@@ -22,6 +22,7 @@ pub mod reload;
 pub mod report;
 pub mod review;
 pub mod safety;
+pub mod semantic;
 pub mod store;
 pub mod telegram;
 pub mod text;

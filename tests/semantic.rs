@@ -40,7 +40,10 @@ fn tokenizer_gives_sentencepieces_ids() {
         .filter(|(s, want)| enc.piece_ids(s) != **want)
         .map(|(s, _)| s.as_str())
         .collect();
-    assert!(wrong.is_empty(), "other pieces than sentencepiece: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "other pieces than sentencepiece: {wrong:#?}"
+    );
 }
 
 #[test]
@@ -61,7 +64,12 @@ fn encoder_matches_the_reference_vectors() {
             worst = (c, s);
         }
     }
-    assert!(worst.0 >= 0.99, "lowest cosine {} for {:?}", worst.0, worst.1);
+    assert!(
+        worst.0 >= 0.99,
+        "lowest cosine {} for {:?}",
+        worst.0,
+        worst.1
+    );
     eprintln!("lowest cosine to the reference: {:.5}", worst.0);
 }
 
@@ -69,7 +77,15 @@ fn encoder_matches_the_reference_vectors() {
 fn encoder_reads_anything() {
     let enc = support::encoder();
     let long = "b12 ".repeat(3000);
-    for text in ["", " ", "🙂🙂🙂", "\u{202e}x", "<s></s>", long.as_str(), "\0\u{ffff}"] {
+    for text in [
+        "",
+        " ",
+        "🙂🙂🙂",
+        "\u{202e}x",
+        "<s></s>",
+        long.as_str(),
+        "\0\u{ffff}",
+    ] {
         let v = enc.encode(text);
         assert_eq!(v.len(), DIM);
         assert!(v.iter().all(|x| x.is_finite()), "{text:?}");
