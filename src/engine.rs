@@ -91,7 +91,10 @@ pub struct Answer {
     /// Follow-up topic ids to offer (related entries of a `faq` answer).
     #[serde(skip)]
     pub related: Vec<String>,
-    /// Matcher confidence of the best topic (0..1), for logs and reports.
+    /// Confidence (0..1), for logs, reports and `ask --json`. With the semantic signal it is
+    /// calibrated on the tuning data ([`Blend`]): for a `faq` or `clarify` answer, how often
+    /// an answer at its combined score was right; for `no_match`, one minus that of the best
+    /// topic. Without it, the lexical matcher's score of the best topic.
     #[serde(skip)]
     pub score: f32,
 }

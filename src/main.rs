@@ -432,7 +432,10 @@ fn ask(engine: &Engine, json: bool, questions: Vec<String>) -> Result<()> {
     let mut answer_one = |q: &str| -> Result<()> {
         let a = engine.answer(q, &Context::default());
         if json {
-            writeln!(out, "{}", serde_json::to_string(&a)?)?;
+            // The answer contract, plus the engine's calibrated confidence (0..1).
+            let mut v = serde_json::to_value(&a)?;
+            v["confidence"] = serde_json::json!((f64::from(a.score) * 1000.0).round() / 1000.0);
+            writeln!(out, "{}", serde_json::to_string(&v)?)?;
         } else {
             writeln!(out, "{}\n", render(engine, &a))?;
         }

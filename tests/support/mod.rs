@@ -200,3 +200,18 @@ pub fn encoder() -> std::sync::Arc<b12bot::encoder::Encoder> {
         })
         .clone()
 }
+
+/// One sentence model (the encoder and its cache of vectors) per test binary: engines built
+/// after the first embed only what they have not seen.
+pub fn semantic_model() -> std::sync::Arc<b12bot::semantic::Model> {
+    static MODEL: std::sync::OnceLock<std::sync::Arc<b12bot::semantic::Model>> =
+        std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| std::sync::Arc::new(b12bot::semantic::Model::new(encoder())))
+        .clone()
+}
+
+/// The real engine with the semantic signal, as the binary builds it (no triage desk).
+pub fn semantic_engine() -> Engine {
+    Engine::new(load_faq(), EngineConfig::default()).with_semantic(semantic_model())
+}
