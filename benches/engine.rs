@@ -8,13 +8,28 @@
 //! - `red_flags/detect`: reading a message ([`Analysis`]) and the red-flag detector on it, for
 //!   a mix of emergencies, near-misses, safety-net messages and ordinary questions; the
 //!   target is under 50 µs per message.
+//!
+//! With the semantic signal (the sentence encoder in `models/usem3`):
+//! - `semantic/answer_real_faq`, `semantic/answer_generated_10k`: as above, encoder included;
+//! - `semantic/load_cold`: reading the FAQ and building the engine, every phrasing embedded;
+//!   `semantic/load_warm`: the same with the vectors cached (a restart with the cache file,
+//!   or a reload); `semantic/reload_one_changed`: one phrasing changed, so one embedded;
+//! - `semantic/load_encoder`: reading the model files;
+//! - `encoder/one_sentence`: the Rust encoder, one thread, one dev question at a time; the
+//!   numpy reference encodes the same questions one at a time in the same run
+//!   (`benches/numpy_reference.py`, when python3 with numpy and sentencepiece and the wheel
+//!   are there; `USEM_WHEEL_DIR` names an unpacked wheel) and both figures are printed.
 
 use b12bot::analysis::Analysis;
+use b12bot::encoder::{self, Encoder};
 use b12bot::engine::{Context, Engine, EngineConfig};
 use b12bot::faq::{self, Entry, Faq, Localized, LocalizedList};
+use b12bot::semantic::Model;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 const QUESTIONS: &[&str] = &[
     "wat is vitamine b12 eigenlijk",
@@ -96,6 +111,8 @@ fn generated(real: &Faq, n: usize) -> Faq {
         glossary: real.glossary.clone(),
         red_flags: real.red_flags.clone(),
         red_flags_review: real.red_flags_review.clone(),
+        out_of_scope: real.out_of_scope.clone(),
+        conversation: real.conversation.clone(),
     }
 }
 
@@ -139,5 +156,157 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The dev set's questions (for timing the encoders on real messages).
+fn dev_questions() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev.jsonl");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let qs: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["q"].as_str().map(str::to_string))
+        .collect();
+    if qs.is_empty() {
+        QUESTIONS.iter().map(|q| q.to_string()).collect()
+    } else {
+        qs
+    }
+}
+
+fn semantic(c: &mut Criterion) {
+    let t = Instant::now();
+    let enc = Arc::new(Encoder::load(&encoder::default_dir()).expect("model loads"));
+    eprintln!("encoder loaded in {:.2} s", t.elapsed().as_secs_f64());
+    let real = faq::load_dir(&faq_dir()).expect("shipped FAQ loads");
+    let model = Arc::new(Model::new(enc.clone()));
+    let engine = Engine::new(real.clone(), EngineConfig::default()).with_semantic(model.clone());
+    let ctx = Context::default();
+    let mut i = 0;
+    let mut group = c.benchmark_group("semantic");
+    group.bench_function("answer_real_faq", |b| {
+        b.iter(|| {
+            i = (i + 1) % QUESTIONS.len();
+            black_box(engine.answer(black_box(QUESTIONS[i]), &ctx))
+        })
+    });
+    group.sample_size(10);
+    group.bench_function("load_encoder", |b| {
+        b.iter(|| black_box(Encoder::load(&encoder::default_dir()).unwrap()))
+    });
+    group.bench_function("load_cold", |b| {
+        b.iter(|| {
+            let faq = faq::load_dir(&faq_dir()).unwrap();
+            let fresh = Arc::new(Model::new(enc.clone()));
+            black_box(Engine::new(faq, EngineConfig::default()).with_semantic(fresh))
+        })
+    });
+    group.bench_function("load_warm", |b| {
+        b.iter(|| {
+            let faq = faq::load_dir(&faq_dir()).unwrap();
+            black_box(Engine::new(faq, EngineConfig::default()).with_semantic(model.clone()))
+        })
+    });
+    let mut n = 0;
+    group.bench_function("reload_one_changed", |b| {
+        b.iter(|| {
+            let mut faq = faq::load_dir(&faq_dir()).unwrap();
+            n += 1;
+            faq.entries[0]
+                .questions
+                .nl
+                .push(format!("nieuwe vraag nummer {n}"));
+            let before = model.encoded();
+            let e = Engine::new(faq, EngineConfig::default()).with_semantic(model.clone());
+            assert_eq!(model.encoded(), before + 1);
+            black_box(e)
+        })
+    });
+    group.finish();
+
+    // The 10,000-entry FAQ: embedding its ~270,000 phrasings once (cold, both cores) is
+    // timed here, not by criterion.
+    let big_faq = generated(&real, 10_000);
+    let t = Instant::now();
+    let big_model = Arc::new(Model::new(enc.clone()));
+    let big = Engine::new(big_faq, EngineConfig::default()).with_semantic(big_model.clone());
+    eprintln!(
+        "generated 10k FAQ: {} phrasings embedded, load + index {:.1} s (cold)",
+        big_model.encoded(),
+        t.elapsed().as_secs_f64()
+    );
+    let mut group = c.benchmark_group("semantic");
+    group.sample_size(30);
+    group.bench_function("answer_generated_10k", |b| {
+        b.iter(|| {
+            i = (i + 1) % QUESTIONS.len();
+            black_box(big.answer(black_box(QUESTIONS[i]), &ctx))
+        })
+    });
+    group.finish();
+    drop(big);
+
+    let dev = dev_questions();
+    let mut group = c.benchmark_group("encoder");
+    let mut k = 0;
+    group.bench_function("one_sentence", |b| {
+        b.iter(|| {
+            k = (k + 1) % dev.len();
+            black_box(enc.encode(black_box(&dev[k])))
+        })
+    });
+    group.finish();
+    // The same sentences, one pass, for a per-sentence mean beside numpy's.
+    let t = Instant::now();
+    for _ in 0..5 {
+        for q in &dev {
+            black_box(enc.encode(q));
+        }
+    }
+    let rust_ms = t.elapsed().as_secs_f64() * 1000.0 / (5 * dev.len()) as f64;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_reference.py");
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(&script);
+    if let Ok(dir) = std::env::var("USEM_WHEEL_DIR") {
+        cmd.arg(dir);
+    }
+    let numpy = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("piped");
+            stdin.write_all(dev.join("\n").as_bytes())?;
+            drop(stdin);
+            child.wait_with_output()
+        });
+    match numpy {
+        Ok(out) if out.status.success() => {
+            let s = String::from_utf8_lossy(&out.stdout);
+            let mut parts = s
+                .split_whitespace()
+                .map(|x| x.parse::<f64>().unwrap_or(f64::NAN));
+            let (one, batched) = (
+                parts.next().unwrap_or(f64::NAN),
+                parts.next().unwrap_or(f64::NAN),
+            );
+            eprintln!(
+                "encoder on {} dev questions, one at a time: rust {rust_ms:.3} ms, numpy \
+                 {one:.3} ms ({:.2}x); numpy batched {batched:.3} ms",
+                dev.len(),
+                one / rust_ms
+            );
+        }
+        Ok(out) => eprintln!(
+            "numpy reference not run ({}); rust {rust_ms:.3} ms per dev question",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Err(e) => eprintln!("numpy reference not run ({e}); rust {rust_ms:.3} ms per dev question"),
+    }
+}
+
+criterion_group!(benches, bench, semantic);
 criterion_main!(benches);

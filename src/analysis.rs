@@ -3,8 +3,8 @@
 //!
 //! Pure: no I/O. What it holds is general on purpose — the text as far as the engine reads
 //! it, its sentences and clauses with byte spans, its folded words with their original spans,
-//! the matcher's tokens and a language guess — so that every reader (the red-flag detector
-//! today; the value reader, the matcher and a sentence encoder later) starts from the same
+//! the matcher's tokens, a language guess and the sentence encoder's vector — so that every
+//! reader (the red-flag detector, the matcher, the semantic signal) starts from the same
 //! reading instead of cutting and folding the text again.
 //!
 //! # Words
@@ -67,6 +67,13 @@ pub struct Analysis<'a> {
     pub tokens: Vec<String>,
     /// The language the words suggest; `None` when they do not tell.
     pub lang: Option<Lang>,
+    /// The sentence encoder's vector of the text, when the engine has an encoder (set by
+    /// [`crate::engine::Engine::answer`] once, for every stage that wants it).
+    pub vector: Option<crate::encoder::Vector>,
+    /// In a message of several sentences, the vectors of the ones that most likely hold the
+    /// question ([`Analysis::question_sentences`]): a story before the question, a thanks
+    /// before a new question, or a formal opening must not drown the question itself.
+    pub sentence_vectors: Vec<crate::encoder::Vector>,
 }
 
 impl<'a> Analysis<'a> {
@@ -86,9 +93,32 @@ impl<'a> Analysis<'a> {
             clauses: Vec::new(),
             tokens,
             lang,
+            vector: None,
+            sentence_vectors: Vec::new(),
         };
         a.split();
         a
+    }
+
+    /// In a message of several sentences, the spans of those that most likely hold the
+    /// question: the ones ending in a question mark, else the last one; at most `max`, of at
+    /// least two words each. Empty for a message of one sentence.
+    pub fn question_sentences(&self, max: usize) -> Vec<Range<usize>> {
+        if self.sentences.len() < 2 {
+            return Vec::new();
+        }
+        let long = |s: &&Segment| s.words.len() >= 2;
+        let mut chosen: Vec<&Segment> = self
+            .sentences
+            .iter()
+            .filter(|s| s.question)
+            .filter(long)
+            .collect();
+        if chosen.is_empty() {
+            chosen.extend(self.sentences.iter().rev().filter(long).take(1));
+        }
+        chosen.truncate(max);
+        chosen.into_iter().map(|s| s.span.clone()).collect()
     }
 
     /// The words of the sentence `s`.

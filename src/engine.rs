@@ -8,8 +8,10 @@ use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
 use crate::safety::{Detection, Route};
+use crate::semantic::{Model, SemScores, SemanticIndex, Talk};
 use crate::text::Lang;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What the bot understood the message to be (the answer contract's `intent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,7 +91,10 @@ pub struct Answer {
     /// Follow-up topic ids to offer (related entries of a `faq` answer).
     #[serde(skip)]
     pub related: Vec<String>,
-    /// Matcher confidence of the best topic (0..1), for logs and reports.
+    /// Confidence (0..1), for logs, reports and `ask --json`. With the semantic signal it is
+    /// calibrated on the tuning data ([`Blend`]): for a `faq` or `clarify` answer, how often
+    /// an answer at its combined score was right; for `no_match`, one minus that of the best
+    /// topic. Without it, the lexical matcher's score of the best topic.
     #[serde(skip)]
     pub score: f32,
 }
@@ -283,6 +288,87 @@ impl Default for Thresholds {
     }
 }
 
+/// How the two signals combine, and the thresholds of the combined matcher (chosen on a
+/// plateau of the dev set and `eval/questions-tune.jsonl`, see README "How matching works").
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Blend {
+    /// The lexical score's share of a topic's score (the cosine has the rest).
+    pub lexical: f32,
+    /// Below this combined score a message is outside the FAQ.
+    pub no_match: f32,
+    /// The combined score from which the best topic is answered outright.
+    pub accept: f32,
+    /// Between `no_match` and `accept`, a runner-up closer than this makes a `clarify`.
+    pub gap: f32,
+    /// Out of scope wins when its combined score is within this of the best topic's.
+    pub out_of_scope_margin: f32,
+    /// Without "B12" in the message, the best topic's cosine must reach this.
+    pub min_cosine_unanchored: f32,
+    /// A conversation example at least this near (cosine), and nearer than any FAQ
+    /// phrasing by `talk_margin`, makes the message small talk or a request for a person.
+    pub talk: f32,
+    pub talk_margin: f32,
+    /// The confidence's logistic curve over the combined score (`1 / (1 + e^-(a (x - b)))`),
+    /// fitted on the tuning data: how often an answer at this score was right.
+    pub confidence_slope: f32,
+    pub confidence_mid: f32,
+}
+
+impl Default for Blend {
+    fn default() -> Self {
+        Blend {
+            lexical: 0.5,
+            no_match: 0.3,
+            accept: 0.35,
+            gap: 0.02,
+            out_of_scope_margin: 0.05,
+            min_cosine_unanchored: 0.4,
+            talk: 0.575,
+            talk_margin: 0.03,
+            confidence_slope: 7.0,
+            confidence_mid: 0.26,
+        }
+    }
+}
+
+/// Sentences of a long message encoded on their own besides the whole message.
+const QUESTION_SENTENCES: usize = 2;
+
+/// The semantic side of an engine: the example vectors, and a lexical index over the FAQ
+/// entries followed by the out-of-scope topics (as entries of their own).
+struct Semantic {
+    index: SemanticIndex,
+    lexical: Index,
+    blend: Blend,
+}
+
+/// Both signals for one message: what `answer` decides on, `explain` shows and the tuning
+/// example dumps.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The lexical matcher over the FAQ (entries only).
+    pub lexical: Scored,
+    /// The best lexical score of an out-of-scope topic, and which.
+    pub lexical_out_of_scope: Option<(usize, f32)>,
+    pub semantic: SemScores,
+    /// Every entry with its combined score, best first.
+    pub combined: Vec<(usize, f32)>,
+    /// The combined score of the nearest out-of-scope topic.
+    pub out_of_scope: f32,
+    pub anchored: bool,
+    pub other_subject: bool,
+}
+
+impl Evidence {
+    pub fn best(&self) -> Option<(usize, f32)> {
+        self.combined.first().copied()
+    }
+    /// The best cosine of any FAQ phrasing.
+    pub fn best_cosine(&self) -> f32 {
+        self.semantic.entries.iter().copied().fold(0.0, f32::max)
+    }
+}
+
 /// The answer engine.
 pub struct Engine {
     faq: Faq,
@@ -293,6 +379,7 @@ pub struct Engine {
     answers: Vec<Localized>,
     index: Index,
     thresholds: Thresholds,
+    semantic: Option<Semantic>,
 }
 
 /// How much of a message the engine reads (Telegram's own message limit).
@@ -335,7 +422,67 @@ impl Engine {
             answers,
             index,
             thresholds: Thresholds::default(),
+            semantic: None,
         }
+    }
+
+    /// The same engine with the semantic signal: every phrasing, out-of-scope and
+    /// conversation example embedded with `model` (through its cache). Without it the engine
+    /// matches by words alone.
+    pub fn with_semantic(mut self, model: Arc<Model>) -> Engine {
+        let index = SemanticIndex::build(model, &self.faq);
+        let mut both = Faq {
+            entries: self.faq.entries.clone(),
+            synonyms: self.faq.synonyms.clone(),
+            ..Faq::default()
+        };
+        for t in &self.faq.out_of_scope {
+            both.entries.push(crate::faq::Entry {
+                id: format!("out-of-scope:{}", t.id),
+                title: Localized::default(),
+                questions: crate::faq::LocalizedList {
+                    nl: t.nl.clone(),
+                    en: t.en.clone(),
+                },
+                keywords: Default::default(),
+                answer: Localized::default(),
+                related: Vec::new(),
+                source: String::new(),
+                reviewed_by: None,
+                reviewed_on: None,
+                file: t.file.clone(),
+            });
+        }
+        self.semantic = Some(Semantic {
+            index,
+            lexical: Index::build(&both),
+            blend: Blend::default(),
+        });
+        self
+    }
+
+    /// The same engine with other weights and thresholds for the combined matcher.
+    pub fn with_blend(mut self, blend: Blend) -> Engine {
+        self.set_blend(blend);
+        self
+    }
+
+    /// Other weights and thresholds for the combined matcher (for tuning).
+    pub fn set_blend(&mut self, blend: Blend) {
+        if let Some(s) = &mut self.semantic {
+            s.blend = blend;
+        }
+    }
+
+    /// The sentence model this engine was built with (to build the next one after an FAQ
+    /// edit with the same model and its cache).
+    pub fn semantic_model(&self) -> Option<Arc<Model>> {
+        self.semantic.as_ref().map(|s| s.index.model().clone())
+    }
+
+    /// The blend in use (with the semantic signal).
+    pub fn blend(&self) -> Option<Blend> {
+        self.semantic.as_ref().map(|s| s.blend)
     }
 
     /// The same engine with other matcher thresholds (for tuning and tests).
@@ -419,6 +566,54 @@ impl Engine {
                 self.faq.entries[h.entry].id, h.score, h.coverage
             );
         }
+        if let Some(ev) = self.evidence(text) {
+            let b = self.blend().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "semantic (cosine, max over phrasings) and combined ({:.0}% lexical):",
+                b.lexical * 100.0
+            );
+            let lex = |e: usize| {
+                ev.lexical
+                    .hits
+                    .iter()
+                    .find(|h| h.entry == e)
+                    .map_or(0.0, |h| h.score)
+            };
+            for &(e, c) in ev.combined.iter().take(5) {
+                let _ = writeln!(
+                    out,
+                    "  {:<20} lexical {:.3} cosine {:.3} combined {:.3}",
+                    self.faq.entries[e].id,
+                    lex(e),
+                    ev.semantic.entries[e],
+                    c
+                );
+            }
+            let oos_name = |i: usize| self.faq.out_of_scope[i].id.as_str();
+            let _ = writeln!(
+                out,
+                "  out of scope: lexical {:.3} ({}) cosine {:.3} ({}) combined {:.3}",
+                ev.lexical_out_of_scope.map_or(0.0, |x| x.1),
+                ev.lexical_out_of_scope.map_or("-", |x| oos_name(x.0)),
+                ev.semantic.out_of_scope.map_or(0.0, |x| x.1),
+                ev.semantic.out_of_scope.map_or("-", |x| oos_name(x.0)),
+                ev.out_of_scope
+            );
+            let talk: Vec<String> = Talk::ALL
+                .iter()
+                .map(|&k| format!("{} {:.3}", k.name(), ev.semantic.talk(k)))
+                .collect();
+            let _ = writeln!(out, "  conversation: {}", talk.join(", "));
+            let a = self.answer(text, &Context::default());
+            let _ = writeln!(
+                out,
+                "answer: {} {} confidence {:.2}",
+                a.intent.name(),
+                a.faq_id.as_deref().unwrap_or(""),
+                a.score
+            );
+        }
         out.push_str(&self.faq.red_flags.explain(&analysis));
         out
     }
@@ -451,17 +646,166 @@ impl Engine {
         // One reading of the message for every step. Telegram's messages are at most 4096
         // characters; a longer text (pasted from elsewhere, or hostile) is read as far as
         // that, so no input can stall the bot.
-        let analysis = Analysis::new(text);
+        self.answer_read(&self.read(text), ctx)
+    }
+
+    /// [`Engine::answer`] for a message already read with [`Engine::read`] (tuning reads
+    /// each message once and answers it under many thresholds).
+    pub fn answer_read(&self, analysis: &Analysis<'_>, ctx: &Context) -> Answer {
         let lang = analysis.lang.or(ctx.lang_hint).unwrap_or(Lang::Nl);
-        let flags = self.faq.red_flags.detect(&analysis);
+        let flags = self.faq.red_flags.detect(analysis);
         if flags.is_urgent() {
             return self.urgent(&flags, lang);
         }
-        let answer = self.ordinary(&analysis, lang);
+        let answer = self.ordinary(analysis, lang);
         if flags.safety_net {
             return self.with_safety_net(answer);
         }
         answer
+    }
+
+    /// The one reading of a message: the analysis, with the encoder's vector when the engine
+    /// has the semantic signal.
+    pub fn read<'a>(&self, text: &'a str) -> Analysis<'a> {
+        let mut analysis = Analysis::new(text);
+        if let Some(s) = &self.semantic {
+            analysis.vector = Some(s.index.encode(analysis.text));
+            analysis.sentence_vectors = analysis
+                .question_sentences(QUESTION_SENTENCES)
+                .into_iter()
+                .map(|span| s.index.encode(&analysis.text[span]))
+                .collect();
+        }
+        analysis
+    }
+
+    /// Both signals for a message (with the semantic signal; `None` without it).
+    pub fn evidence(&self, text: &str) -> Option<Evidence> {
+        let analysis = self.read(text);
+        let s = self.semantic.as_ref()?;
+        analysis.vector.as_ref()?;
+        Some(self.evidence_for(s, &analysis))
+    }
+
+    fn evidence_for(&self, s: &Semantic, analysis: &Analysis<'_>) -> Evidence {
+        let tokens = &analysis.tokens;
+        let v = analysis.vector.as_deref().unwrap_or(&[]);
+        let b = s.blend;
+        let question = intents::without_smalltalk(tokens).join(" ");
+        let all = s.lexical.score(&question);
+        let n = self.faq.entries.len();
+        let lexical_out_of_scope = all
+            .hits
+            .iter()
+            .find(|h| h.entry >= n)
+            .map(|h| (h.entry - n, h.score));
+        let mut lexical = all;
+        lexical.hits.retain(|h| h.entry < n);
+        let candidates: Vec<usize> = lexical.hits.iter().take(16).map(|h| h.entry).collect();
+        let mut semantic = s.index.score(v, &candidates);
+        // The question in a long message: each entry's best over the whole message and its
+        // question sentences. Out of scope and conversation are judged on the whole message.
+        for sv in &analysis.sentence_vectors {
+            let part = s.index.score(sv, &candidates);
+            for (a, b) in semantic.entries.iter_mut().zip(part.entries) {
+                *a = a.max(b);
+            }
+        }
+        let mut lex = vec![0.0f32; n];
+        for h in &lexical.hits {
+            lex[h.entry] = h.score;
+        }
+        let mix = |l: f32, c: f32| b.lexical * l + (1.0 - b.lexical) * c.max(0.0);
+        let mut combined: Vec<(usize, f32)> = (0..n)
+            .map(|e| (e, mix(lex[e], semantic.entries[e])))
+            .collect();
+        combined.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        combined.truncate(8);
+        let out_of_scope = mix(
+            lexical_out_of_scope.map_or(0.0, |x| x.1),
+            semantic.out_of_scope.map_or(0.0, |x| x.1),
+        );
+        Evidence {
+            lexical,
+            lexical_out_of_scope,
+            semantic,
+            combined,
+            out_of_scope,
+            anchored: intents::names_b12(tokens),
+            other_subject: intents::names_other_subject(tokens),
+        }
+    }
+
+    /// The calibrated confidence of a combined score (0..1).
+    fn confidence(b: &Blend, score: f32) -> f32 {
+        1.0 / (1.0 + (-b.confidence_slope * (score - b.confidence_mid)).exp())
+    }
+
+    /// With the semantic signal: a person, small talk, the FAQ, or no match.
+    fn ordinary_semantic(&self, s: &Semantic, analysis: &Analysis<'_>, lang: Lang) -> Answer {
+        let tokens = &analysis.tokens;
+        let b = s.blend;
+        let ev = self.evidence_for(s, analysis);
+        let best_cos = ev.best_cosine();
+        let near = |kind: Talk| {
+            let c = ev.semantic.talk(kind);
+            (c >= b.talk && c > best_cos + b.talk_margin).then_some(c)
+        };
+        if intents::wants_human(tokens) || near(Talk::Human).is_some() {
+            return self.simple(Intent::Human, "human", lang);
+        }
+        let kind = intents::smalltalk(tokens).or_else(|| {
+            [
+                (Talk::Thanks, Smalltalk::Thanks),
+                (Talk::Bye, Smalltalk::Bye),
+                (Talk::Greeting, Smalltalk::Greeting),
+            ]
+            .into_iter()
+            .filter_map(|(t, k)| near(t).map(|c| (c, k)))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k)
+        });
+        if let Some(kind) = kind {
+            let key = match kind {
+                Smalltalk::Greeting => "greeting",
+                Smalltalk::Thanks => "thanks",
+                Smalltalk::Bye => "bye",
+            };
+            return self.simple(Intent::Smalltalk, key, lang);
+        }
+        self.decide(&ev, &b, lang)
+    }
+
+    /// The FAQ part of [`Engine::ordinary_semantic`].
+    fn decide(&self, ev: &Evidence, b: &Blend, lang: Lang) -> Answer {
+        let Some((best, score)) = ev.best() else {
+            return self.no_match(lang, 0.0);
+        };
+        let confidence = Self::confidence(b, score);
+        if ev.out_of_scope + b.out_of_scope_margin >= score
+            || (!ev.anchored
+                && (ev.other_subject || ev.semantic.entries[best] < b.min_cosine_unanchored))
+            || score < b.no_match
+        {
+            return self.no_match(lang, 1.0 - confidence);
+        }
+        let close: Vec<usize> = ev
+            .combined
+            .iter()
+            .take(3)
+            .filter(|&&(_, c)| score - c < b.gap)
+            .map(|&(e, _)| e)
+            .collect();
+        if score >= b.accept || close.len() < 2 {
+            let mut a = self.faq_answer(best, confidence, lang);
+            if let Some(&second) = close.get(1) {
+                let id = &self.faq.entries[second].id;
+                a.related.retain(|r| r != id);
+                a.related.insert(0, id.clone());
+            }
+            return a;
+        }
+        self.clarify(&close, confidence, lang)
     }
 
     /// Everything but the red flags.
@@ -470,6 +814,11 @@ impl Engine {
         let tokens = &analysis.tokens;
         if let Some(r) = b12::read_value(text) {
             return self.value(&r, b12::names_other_lab(text), lang);
+        }
+        if let Some(s) = &self.semantic
+            && analysis.vector.is_some()
+        {
+            return self.ordinary_semantic(s, analysis, lang);
         }
         if intents::wants_human(tokens) {
             return self.simple(Intent::Human, "human", lang);

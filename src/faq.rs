@@ -41,9 +41,12 @@ impl Localized {
 }
 
 /// A list of texts per language.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LocalizedList {
+    #[serde(default)]
     pub nl: Vec<String>,
+    #[serde(default)]
     pub en: Vec<String>,
 }
 
@@ -135,6 +138,11 @@ pub struct Faq {
     pub red_flags: RedFlags,
     /// Who reviewed the red flags, and when (from `red-flags.toml`).
     pub red_flags_review: Option<crate::red_flags::Review>,
+    /// What the bot must not answer (`out-of-scope.toml`, optional).
+    pub out_of_scope: Vec<OutOfScope>,
+    /// Examples of thanks, goodbyes, greetings and asking for a person
+    /// (`conversation.toml`, optional).
+    pub conversation: Conversation,
 }
 
 /// Terms per language, each with a text for it.
@@ -239,6 +247,140 @@ pub const GLOSSARY_FILE: &str = "glossary.toml";
 #[serde(deny_unknown_fields)]
 struct SynonymsFile {
     groups: Vec<Vec<String>>,
+}
+
+/// The optional file of things the bot must not answer: `[[topic]]` tables with an `id` and
+/// example messages in `nl` and `en`. A message nearer to these than to any FAQ entry gets
+/// the no-match answer.
+pub const OUT_OF_SCOPE_FILE: &str = "out-of-scope.toml";
+
+/// The optional file of conversation examples: `[thanks]`, `[bye]`, `[greeting]` and
+/// `[human]` (asking for a person), each with `nl` and `en` lists.
+pub const CONVERSATION_FILE: &str = "conversation.toml";
+
+/// One kind of thing the bot does not answer (`out-of-scope.toml`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutOfScope {
+    pub id: String,
+    #[serde(default)]
+    pub nl: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    /// The file it came from (set on load).
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutOfScopeFile {
+    topic: Vec<OutOfScope>,
+}
+
+/// Examples of what patients write that is not a question (`conversation.toml`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    #[serde(default)]
+    pub thanks: LocalizedList,
+    #[serde(default)]
+    pub bye: LocalizedList,
+    #[serde(default)]
+    pub greeting: LocalizedList,
+    #[serde(default)]
+    pub human: LocalizedList,
+}
+
+impl Conversation {
+    /// Each kind with its name.
+    pub fn kinds(&self) -> [(&'static str, &LocalizedList); 4] {
+        [
+            ("thanks", &self.thanks),
+            ("bye", &self.bye),
+            ("greeting", &self.greeting),
+            ("human", &self.human),
+        ]
+    }
+}
+
+/// Checks `out-of-scope.toml`; the topics, or none when it has problems (reported in `cx`).
+fn check_out_of_scope(cx: &mut FileCheck<'_>, text: &str, path: &Path) -> Vec<OutOfScope> {
+    let f = match toml::from_str::<OutOfScopeFile>(text) {
+        Ok(f) => f,
+        Err(e) => {
+            cx.error(
+                e.span().map(|r| r.start).unwrap_or(0),
+                None,
+                format!(
+                    "{}; write [[topic]] tables, each with id = \"...\", nl = [\"...\"] and \
+                     en = [\"...\"]",
+                    e.message()
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut topics = Vec::new();
+    for (n, mut t) in f.topic.into_iter().enumerate() {
+        let field = format!("topic[{n}]");
+        if t.id.trim().is_empty() {
+            cx.error(0, Some(&field), "a topic needs an id");
+        } else if !seen.insert(t.id.clone()) {
+            cx.error(
+                0,
+                Some(&field),
+                format!("the id \"{}\" is used twice", t.id),
+            );
+        }
+        for (lang, list) in [("nl", &t.nl), ("en", &t.en)] {
+            if list.is_empty() {
+                cx.error(
+                    0,
+                    Some(&format!("{field}.{lang}")),
+                    format!("topic \"{}\" needs examples in {lang}", t.id),
+                );
+            }
+            if list.iter().any(|q| q.trim().is_empty()) {
+                cx.error(
+                    0,
+                    Some(&format!("{field}.{lang}")),
+                    format!("topic \"{}\": an example is empty", t.id),
+                );
+            }
+        }
+        t.file = path.to_path_buf();
+        topics.push(t);
+    }
+    topics
+}
+
+/// Checks `conversation.toml`.
+fn check_conversation(cx: &mut FileCheck<'_>, text: &str) -> Conversation {
+    let c = match toml::from_str::<Conversation>(text) {
+        Ok(c) => c,
+        Err(e) => {
+            cx.error(
+                e.span().map(|r| r.start).unwrap_or(0),
+                None,
+                format!(
+                    "{}; write [thanks], [bye], [greeting] and [human], each with nl = [\"...\"] \
+                     and en = [\"...\"]",
+                    e.message()
+                ),
+            );
+            return Conversation::default();
+        }
+    };
+    for (kind, list) in c.kinds() {
+        for (lang, l) in [("nl", &list.nl), ("en", &list.en)] {
+            if l.iter().any(|q| q.trim().is_empty()) {
+                cx.error(0, Some(&format!("{kind}.{lang}")), "an example is empty");
+            }
+        }
+    }
+    c
 }
 
 /// Telegram refuses messages longer than this (counted in characters, not bytes).
@@ -478,7 +620,25 @@ fn check_files(
     let mut entries: Vec<EntryFile> = Vec::new();
     let mut red_flags = None;
     let mut red_flags_seen = false;
+    let mut out_of_scope = Vec::new();
+    let mut conversation = Conversation::default();
     for (path, content) in &files {
+        if path.file_name() == Some(OsStr::new(OUT_OF_SCOPE_FILE)) {
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                out_of_scope = check_out_of_scope(&mut cx, root.text, path);
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
+        if path.file_name() == Some(OsStr::new(CONVERSATION_FILE)) {
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                conversation = check_conversation(&mut cx, root.text);
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
         let is_texts = path.file_name() == Some(OsStr::new(TEXTS_FILE));
         texts_seen |= is_texts;
         if path.file_name() == Some(OsStr::new(GLOSSARY_FILE)) {
@@ -637,6 +797,8 @@ fn check_files(
         glossary,
         red_flags_review: red_flags.as_ref().map(|(_, review)| review.clone()),
         red_flags: red_flags.map(|(flags, _)| flags).unwrap_or_default(),
+        out_of_scope,
+        conversation,
     })
 }
 

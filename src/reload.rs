@@ -27,8 +27,14 @@ pub fn reload(dir: &Path, config: EngineConfig, handle: &EngineHandle) -> Outcom
     match faq::load_dir(dir) {
         Ok(faq) => {
             let entries = faq.entries.len();
-            // Built aside: the index is ready before anyone can see the new engine.
-            handle.store(Engine::new(faq, config));
+            // Built aside: the index is ready before anyone can see the new engine. The
+            // sentence model (and its cache of vectors) carries over from the running
+            // engine: only phrasings that changed are embedded again.
+            let mut engine = Engine::new(faq, config);
+            if let Some(model) = handle.load().semantic_model() {
+                engine = engine.with_semantic(model);
+            }
+            handle.store(engine);
             log::info!("FAQ published: {entries} entries");
             Outcome::Published { entries }
         }

@@ -86,6 +86,12 @@ pub enum WarningKind {
     /// An answer or fixed text harder to read than language level B1, or with jargon it
     /// does not explain, or with the hospital's internal words.
     Readability,
+    /// An out-of-scope example (`out-of-scope.toml`) that the bot answers with an FAQ topic,
+    /// or an FAQ question that it takes for out of scope.
+    OutOfScope,
+    /// A conversation example (`conversation.toml`) that the bot does not take for that
+    /// kind of conversation.
+    Conversation,
 }
 
 impl WarningKind {
@@ -105,6 +111,8 @@ impl WarningKind {
             WarningKind::UnknownPlaceholder => "unknown_placeholder",
             WarningKind::NoGpReferral => "no_gp_referral",
             WarningKind::Readability => "readability",
+            WarningKind::OutOfScope => "out_of_scope",
+            WarningKind::Conversation => "conversation",
         }
     }
 }
@@ -208,7 +216,86 @@ pub fn review(faq: &Faq, engine: &Engine, today: Date) -> Vec<Warning> {
     let (_, readable) = readability_of(faq);
     out.extend(readable);
     red_flags_reviewed(faq, today, &mut out);
+    examples(faq, engine, &mut out);
     out
+}
+
+/// The out-of-scope and conversation examples as the engine answers them: an out-of-scope
+/// example must get the no-match answer, a conversation example its own kind. (Without the
+/// sentence encoder these files are not used, and not checked here.)
+fn examples(faq: &Faq, engine: &Engine, out: &mut Vec<Warning>) {
+    if engine.semantic_model().is_none() {
+        return;
+    }
+    let file = |name: &str| {
+        faq.entries
+            .first()
+            .and_then(|e| e.file.parent())
+            .map(|d| d.join(name))
+            .unwrap_or_else(|| PathBuf::from(name))
+    };
+    for (n, t) in faq.out_of_scope.iter().enumerate() {
+        for (lang, list) in [(Lang::Nl, &t.nl), (Lang::En, &t.en)] {
+            for (i, q) in list.iter().enumerate() {
+                let a = engine.answer(
+                    q,
+                    &Context {
+                        lang_hint: Some(lang),
+                    },
+                );
+                if matches!(a.intent, Intent::Faq | Intent::Clarify) {
+                    let to = a
+                        .faq_id
+                        .clone()
+                        .or_else(|| a.suggestions.first().cloned())
+                        .unwrap_or_default();
+                    out.push(warning(
+                        &t.file,
+                        format!("topic[{n}].{}", lang.code()),
+                        Some(i),
+                        WarningKind::OutOfScope,
+                        format!(
+                            "the bot answers this out-of-scope example, \"{q}\", with the FAQ \
+                             topic \"{to}\": make the example more clearly about \"{}\", or \
+                             remove it if the topic should answer it",
+                            t.id
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let conv = file(crate::faq::CONVERSATION_FILE);
+    for (kind, list) in faq.conversation.kinds() {
+        let want = if kind == "human" {
+            Intent::Human
+        } else {
+            Intent::Smalltalk
+        };
+        for (lang, l) in [(Lang::Nl, &list.nl), (Lang::En, &list.en)] {
+            for (i, q) in l.iter().enumerate() {
+                let a = engine.answer(
+                    q,
+                    &Context {
+                        lang_hint: Some(lang),
+                    },
+                );
+                if a.intent != want && a.intent != Intent::Urgent {
+                    out.push(warning(
+                        &conv,
+                        format!("{kind}.{}", lang.code()),
+                        Some(i),
+                        WarningKind::Conversation,
+                        format!(
+                            "the bot does not take this {kind} example, \"{q}\", for {kind} \
+                             (it answers {}): make it shorter and plainer, or remove it",
+                            a.intent.name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 fn warning(

@@ -21,6 +21,7 @@ mod red_flags;
 mod reload;
 mod report;
 mod review;
+mod semantic;
 mod store;
 mod telegram_e2e;
 mod telegram_faults;

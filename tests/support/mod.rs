@@ -185,3 +185,32 @@ pub async fn replies_until_quiet(fake: &FakeBotApi, p: &Patient) -> Vec<Sent> {
         .expect("barrier reply present");
     all[..barrier].to_vec()
 }
+
+/// The sentence encoder in `models/usem3`, loaded once per test binary (65 MB).
+pub fn encoder() -> std::sync::Arc<b12bot::encoder::Encoder> {
+    static ENCODER: std::sync::OnceLock<std::sync::Arc<b12bot::encoder::Encoder>> =
+        std::sync::OnceLock::new();
+    ENCODER
+        .get_or_init(|| {
+            std::sync::Arc::new(
+                b12bot::encoder::Encoder::load(&b12bot::encoder::default_dir())
+                    .expect("the model in models/usem3 loads"),
+            )
+        })
+        .clone()
+}
+
+/// One sentence model (the encoder and its cache of vectors) per test binary: engines built
+/// after the first embed only what they have not seen.
+pub fn semantic_model() -> std::sync::Arc<b12bot::semantic::Model> {
+    static MODEL: std::sync::OnceLock<std::sync::Arc<b12bot::semantic::Model>> =
+        std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| std::sync::Arc::new(b12bot::semantic::Model::new(encoder())))
+        .clone()
+}
+
+/// The real engine with the semantic signal, as the binary builds it (no triage desk).
+pub fn semantic_engine() -> Engine {
+    Engine::new(load_faq(), EngineConfig::default()).with_semantic(semantic_model())
+}

@@ -1,0 +1,417 @@
+//! The semantic signal: every FAQ phrasing, out-of-scope example and conversation example
+//! embedded by the sentence [`Encoder`], and a message compared with them by cosine.
+//!
+//! [`Model`] is the encoder with a content-addressed cache of vectors (the text's hash →
+//! its vector, for one model): an engine rebuilt after an FAQ edit embeds only the texts it
+//! has not seen, and the edges can keep the cache on disk ([`Model::load_cache`],
+//! [`Model::save_cache`]) so a restart embeds nothing that did not change.
+//!
+//! [`SemanticIndex`] is built from a [`Faq`] with a model. Scoring a message vector is one
+//! matrix-vector product over the examples (pure compute). On a very large FAQ the entries
+//! are first narrowed by their centroid (the mean of an entry's phrasings) and the lexical
+//! candidates, so the product stays small.
+
+use crate::encoder::{DIM, Encoder, Vector};
+use crate::faq::Faq;
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The encoder and its cache of vectors, shared by every engine built with it.
+pub struct Model {
+    encoder: Arc<Encoder>,
+    cache: Mutex<HashMap<u64, Arc<[f32]>>>,
+    /// Texts encoded so far (not found in the cache): for tests and benches.
+    encoded: AtomicUsize,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Model({:?}, {} cached)", self.encoder, self.cached())
+    }
+}
+
+const CACHE_MAGIC: &[u8; 8] = b"b12vec01";
+
+fn text_key(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+impl Model {
+    pub fn new(encoder: Arc<Encoder>) -> Model {
+        Model {
+            encoder,
+            cache: Mutex::new(HashMap::new()),
+            encoded: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    /// Texts encoded (not taken from the cache) since the model was made.
+    pub fn encoded(&self) -> usize {
+        self.encoded.load(Ordering::Relaxed)
+    }
+
+    /// Vectors in the cache.
+    pub fn cached(&self) -> usize {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// The vector of each text: from the cache, or encoded (on up to `threads` threads) and
+    /// cached.
+    pub fn vectors(&self, texts: &[&str]) -> Vec<Arc<[f32]>> {
+        let keys: Vec<u64> = texts.iter().map(|t| text_key(t)).collect();
+        let mut missing: Vec<usize> = Vec::new();
+        {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut seen = std::collections::HashSet::new();
+            for (i, k) in keys.iter().enumerate() {
+                if !cache.contains_key(k) && seen.insert(*k) {
+                    missing.push(i);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .clamp(1, 4)
+                .min(missing.len().div_ceil(64));
+            let made: Vec<(u64, Arc<[f32]>)> = if threads <= 1 {
+                missing
+                    .iter()
+                    .map(|&i| (keys[i], self.encoder.encode(texts[i]).into()))
+                    .collect()
+            } else {
+                let chunk = missing.len().div_ceil(threads);
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = missing
+                        .chunks(chunk)
+                        .map(|part| {
+                            s.spawn(|| {
+                                part.iter()
+                                    .map(|&i| {
+                                        (keys[i], Arc::<[f32]>::from(self.encoder.encode(texts[i])))
+                                    })
+                                    .collect::<Vec<_>>()
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .flat_map(|h| h.join().expect("encoding does not panic"))
+                        .collect()
+                })
+            };
+            self.encoded.fetch_add(made.len(), Ordering::Relaxed);
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            cache.extend(made);
+        }
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().map(|k| cache[k].clone()).collect()
+    }
+
+    /// Reads a cache file written by [`Model::save_cache`] into the cache. A file of another
+    /// model, or one that cannot be read, adds nothing (the vectors are made again): returns
+    /// how many vectors it added.
+    pub fn load_cache(&self, path: &Path) -> usize {
+        let Ok(bytes) = std::fs::read(path) else {
+            return 0;
+        };
+        let Some(entries) = self.parse_cache(&bytes) else {
+            log::warn!(
+                "ignoring the vector cache {}: not of this model",
+                path.display()
+            );
+            return 0;
+        };
+        let n = entries.len();
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(entries);
+        n
+    }
+
+    fn parse_cache(&self, mut bytes: &[u8]) -> Option<Vec<(u64, Arc<[f32]>)>> {
+        let mut magic = [0u8; 8];
+        bytes.read_exact(&mut magic).ok()?;
+        let mut id = [0u8; 16];
+        bytes.read_exact(&mut id).ok()?;
+        if &magic != CACHE_MAGIC || u128::from_le_bytes(id) != self.encoder.model_id() {
+            return None;
+        }
+        let record = 8 + DIM * 4;
+        if bytes.len() % record != 0 {
+            return None;
+        }
+        Some(
+            bytes
+                .chunks_exact(record)
+                .map(|r| {
+                    let key = u64::from_le_bytes(r[..8].try_into().expect("8 bytes"));
+                    let v: Vec<f32> = r[8..]
+                        .chunks_exact(4)
+                        .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+                        .collect();
+                    (key, Arc::from(v))
+                })
+                .collect(),
+        )
+    }
+
+    /// Writes the cache to `path` (through a temporary file, so a crash leaves the old one).
+    pub fn save_cache(&self, path: &Path) -> std::io::Result<()> {
+        let mut out = Vec::new();
+        out.extend_from_slice(CACHE_MAGIC);
+        out.extend_from_slice(&self.encoder.model_id().to_le_bytes());
+        {
+            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut keys: Vec<&u64> = cache.keys().collect();
+            keys.sort();
+            for k in keys {
+                out.extend_from_slice(&k.to_le_bytes());
+                for x in cache[k].iter() {
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&out)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// What a row of the index stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A phrasing of FAQ entry `i` (its questions and titles).
+    Entry(usize),
+    /// An example of out-of-scope topic `i`.
+    OutOfScope(usize),
+    /// A conversation example.
+    Talk(Talk),
+}
+
+/// The kinds of conversation (`conversation.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Talk {
+    Thanks,
+    Bye,
+    Greeting,
+    Human,
+}
+
+impl Talk {
+    pub const ALL: [Talk; 4] = [Talk::Thanks, Talk::Bye, Talk::Greeting, Talk::Human];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Talk::Thanks => "thanks",
+            Talk::Bye => "bye",
+            Talk::Greeting => "greeting",
+            Talk::Human => "human",
+        }
+    }
+}
+
+/// Above this many FAQ phrasings, entries are narrowed by their centroid first.
+const EXACT_ROWS: usize = 20_000;
+/// Entries kept by the centroid when narrowing.
+const CENTROID_CANDIDATES: usize = 32;
+
+/// The vectors of a FAQ's examples. Immutable once built.
+pub struct SemanticIndex {
+    model: Arc<Model>,
+    /// FAQ phrasings, entry by entry (`entry_rows`).
+    faq: Array2<f32>,
+    entry_rows: Vec<Range<usize>>,
+    /// Each entry's mean phrasing, unit length (only for a large FAQ).
+    centroids: Option<Array2<f32>>,
+    /// Out-of-scope and conversation examples.
+    other: Array2<f32>,
+    other_class: Vec<Class>,
+}
+
+impl std::fmt::Debug for SemanticIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "SemanticIndex({} phrasings, {} other examples)",
+            self.faq.nrows(),
+            self.other.nrows()
+        )
+    }
+}
+
+/// How near a message is to each class.
+#[derive(Debug, Clone, Default)]
+pub struct SemScores {
+    /// Per FAQ entry, the best cosine over its phrasings (0 for entries not compared on a
+    /// large FAQ).
+    pub entries: Vec<f32>,
+    /// The nearest out-of-scope topic and its cosine.
+    pub out_of_scope: Option<(usize, f32)>,
+    /// Per [`Talk`] kind (in [`Talk::ALL`] order), the best cosine.
+    pub talk: [f32; 4],
+}
+
+impl SemScores {
+    pub fn talk(&self, kind: Talk) -> f32 {
+        self.talk[kind as usize]
+    }
+}
+
+fn stack(vectors: &[Arc<[f32]>]) -> Array2<f32> {
+    let mut m = Array2::<f32>::zeros((vectors.len(), DIM));
+    for (mut row, v) in m.rows_mut().into_iter().zip(vectors) {
+        row.assign(&ArrayView1::from(&v[..]));
+    }
+    m
+}
+
+impl SemanticIndex {
+    /// Embeds every entry's questions and titles (both languages), the out-of-scope and the
+    /// conversation examples (through the model's cache).
+    pub fn build(model: Arc<Model>, faq: &Faq) -> SemanticIndex {
+        let mut texts: Vec<&str> = Vec::new();
+        let mut entry_rows = Vec::with_capacity(faq.entries.len());
+        for e in &faq.entries {
+            let start = texts.len();
+            for l in [&e.questions.nl, &e.questions.en] {
+                texts.extend(l.iter().map(String::as_str));
+            }
+            texts.push(&e.title.nl);
+            texts.push(&e.title.en);
+            entry_rows.push(start..texts.len());
+        }
+        let n_faq = texts.len();
+        let mut other_class = Vec::new();
+        for (i, t) in faq.out_of_scope.iter().enumerate() {
+            for q in t.nl.iter().chain(&t.en) {
+                texts.push(q);
+                other_class.push(Class::OutOfScope(i));
+            }
+        }
+        let c = &faq.conversation;
+        for (kind, list) in [
+            (Talk::Thanks, &c.thanks),
+            (Talk::Bye, &c.bye),
+            (Talk::Greeting, &c.greeting),
+            (Talk::Human, &c.human),
+        ] {
+            for q in list.nl.iter().chain(&list.en) {
+                texts.push(q);
+                other_class.push(Class::Talk(kind));
+            }
+        }
+        let vectors = model.vectors(&texts);
+        let faq_m = stack(&vectors[..n_faq]);
+        let centroids = (n_faq > EXACT_ROWS).then(|| {
+            let mut c = Array2::<f32>::zeros((entry_rows.len(), DIM));
+            for (mut row, r) in c.rows_mut().into_iter().zip(&entry_rows) {
+                let mean = faq_m.slice(ndarray::s![r.clone(), ..]).sum_axis(Axis(0));
+                let norm = mean.dot(&mean).sqrt().max(1e-6);
+                row.assign(&(mean / norm));
+            }
+            c
+        });
+        SemanticIndex {
+            model,
+            faq: faq_m,
+            entry_rows,
+            centroids,
+            other: stack(&vectors[n_faq..]),
+            other_class,
+        }
+    }
+
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// The vector of a message.
+    pub fn encode(&self, text: &str) -> Vector {
+        self.model.encoder().encode(text)
+    }
+
+    /// Compares a message vector with every example. `candidates`: entries to compare in
+    /// any case on a large FAQ (the lexical matcher's best).
+    pub fn score(&self, v: &[f32], candidates: &[usize]) -> SemScores {
+        let v = ArrayView1::from(v);
+        let mut entries = vec![0.0f32; self.entry_rows.len()];
+        let best_of = |sims: &Array1<f32>, r: Range<usize>| {
+            sims.slice(ndarray::s![r])
+                .iter()
+                .copied()
+                .fold(f32::MIN, f32::max)
+        };
+        match &self.centroids {
+            None => {
+                let sims = self.faq.dot(&v);
+                for (e, r) in self.entry_rows.iter().enumerate() {
+                    if !r.is_empty() {
+                        entries[e] = best_of(&sims, r.clone());
+                    }
+                }
+            }
+            Some(c) => {
+                let near = c.dot(&v);
+                let mut order: Vec<usize> = (0..near.len()).collect();
+                let k = CENTROID_CANDIDATES.min(order.len());
+                if k > 0 && k < order.len() {
+                    order.select_nth_unstable_by(k - 1, |&a, &b| near[b].total_cmp(&near[a]));
+                }
+                order.truncate(k);
+                order.extend(candidates.iter().copied().filter(|&e| e < entries.len()));
+                order.sort_unstable();
+                order.dedup();
+                for e in order {
+                    let r = self.entry_rows[e].clone();
+                    let sims = self.faq.slice(ndarray::s![r, ..]).dot(&v);
+                    entries[e] = sims.iter().copied().fold(f32::MIN, f32::max);
+                }
+            }
+        }
+        let mut out_of_scope: Option<(usize, f32)> = None;
+        let mut talk = [f32::MIN; 4];
+        if self.other.nrows() > 0 {
+            let sims = self.other.dot(&v);
+            for (s, class) in sims.iter().zip(&self.other_class) {
+                match *class {
+                    Class::OutOfScope(i) => {
+                        if out_of_scope.is_none_or(|(_, b)| *s > b) {
+                            out_of_scope = Some((i, *s));
+                        }
+                    }
+                    Class::Talk(k) => {
+                        let t = &mut talk[k as usize];
+                        *t = t.max(*s);
+                    }
+                    Class::Entry(_) => {}
+                }
+            }
+        }
+        for t in &mut talk {
+            if *t == f32::MIN {
+                *t = 0.0;
+            }
+        }
+        SemScores {
+            entries,
+            out_of_scope,
+            talk,
+        }
+    }
+}
