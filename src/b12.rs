@@ -968,42 +968,17 @@ const GLUED_SUFFIXES: &[&str] = &[
     "e", "ste", "de", "st", "nd", "rd", "th", "x", "j", "y", "jr", "jarige",
 ];
 
-const MONTHS: &[&str] = &[
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-    "january",
-    "february",
-    "march",
-    "may",
-    "june",
-    "july",
-    "august",
-    "october",
-    "jan",
-    "feb",
-    "mrt",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "okt",
-    "oct",
-    "nov",
-    "dec",
+/// Month words besides the Dutch names ([`crate::time::MONTHS_NL`]): English names (those
+/// that differ) and abbreviations.
+const OTHER_MONTHS: &[&str] = &[
+    "january", "february", "march", "may", "june", "july", "august", "october", "jan", "feb",
+    "mrt", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "oct", "nov", "dec",
 ];
+
+/// A month's name or abbreviation (folded), as in "12 januari".
+fn is_month(w: &str) -> bool {
+    crate::time::MONTHS_NL.contains(&w) || OTHER_MONTHS.contains(&w)
+}
 
 /// Time words after "per"/"a"/"elke" ("1000 per dag", "twice a week").
 const TIME_WORDS: &[&str] = &[
@@ -1654,7 +1629,7 @@ fn is_something_else(
         a += 1;
     }
     if let Some(w) = toks.get(a).and_then(Tok::word) {
-        if COUNT_WORDS.contains(&w) || (num.integer && num.value <= 31.0 && MONTHS.contains(&w)) {
+        if COUNT_WORDS.contains(&w) || (num.integer && num.value <= 31.0 && is_month(w)) {
             return true;
         }
         if matches!(w, "per" | "a" | "elke" | "iedere" | "every" | "each" | "in")
@@ -1680,7 +1655,7 @@ fn is_something_else(
         if LABEL_BEFORE.contains(&w) && p + 1 == i {
             return true;
         }
-        if num.integer && num.value <= 31.0 && MONTHS.contains(&w) {
+        if num.integer && num.value <= 31.0 && is_month(w) {
             return true;
         }
         if small_int {

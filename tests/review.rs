@@ -8,6 +8,7 @@
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq, REQUIRED_TEXTS};
 use b12bot::review::{self, Date, LONG_ANSWER_CHARS, PLACEHOLDERS, Warning, WarningKind};
+use b12bot::telegram::texts::Tg;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,16 +23,21 @@ const RECENT: &str = "2026-06-01";
 /// A valid `texts.toml`: every required text, in both languages, with the placeholders
 /// the bot fills in where it fills them in.
 fn texts_toml() -> String {
-    REQUIRED_TEXTS
+    REQUIRED_TEXTS.iter().copied().map(text_table).collect()
+}
+
+/// `texts_toml` and the Telegram door's texts: what `b12bot check` wants of a folder.
+fn texts_toml_with_door() -> String {
+    let door = Tg::ALL.iter().map(|k| k.key()).map(text_table);
+    texts_toml() + &door.collect::<String>()
+}
+
+fn text_table(key: &str) -> String {
+    let filled = PLACEHOLDERS
         .iter()
-        .map(|key| {
-            let filled = PLACEHOLDERS
-                .iter()
-                .find(|(k, _)| k == key)
-                .map_or(String::new(), |(_, p)| format!(" {}", p.join(" ")));
-            format!("[{key}]\nnl = \"Tekst {key}{filled}\"\nen = \"Text {key}{filled}\"\n\n")
-        })
-        .collect()
+        .find(|(k, _)| *k == key)
+        .map_or(String::new(), |(_, p)| format!(" {}", p.join(" ")));
+    format!("[{key}]\nnl = \"Tekst {key}{filled}\"\nen = \"Text {key}{filled}\"\n\n")
 }
 
 /// One entry, written out with a fixed layout so tests can name lines:
@@ -708,7 +714,7 @@ fn the_engine_fills_in_every_placeholder_the_review_expects() {
 fn fixture_dir(specs: &mut [Spec]) -> tempfile::TempDir {
     let (y, m, d) = today_utc();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("texts.toml"), texts_toml()).unwrap();
+    std::fs::write(dir.path().join("texts.toml"), texts_toml_with_door()).unwrap();
     std::fs::write(
         dir.path().join("red-flags.toml"),
         signed_red_flags((y, m, d)),
@@ -744,10 +750,11 @@ fn check_prints_warnings_with_their_place_and_exits_zero() {
     );
     assert!(out.starts_with(&expected), "{out}");
     assert!(
-        out.trim_end().ends_with(
-            "OK, 3 entries and 29 fixed texts, 1 warning: the FAQ can be published, but \
-             please look at them"
-        ),
+        out.trim_end().ends_with(&format!(
+            "OK, 3 entries and {} fixed texts, 1 warning: the FAQ can be published, but \
+                 please look at them",
+            REQUIRED_TEXTS.len() + Tg::ALL.len()
+        )),
         "{out}"
     );
 }
