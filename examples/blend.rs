@@ -62,7 +62,7 @@ fn main() {
             }
         }
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let n = cases.len() as f32;
     for (r, b) in rows.iter().take(15) {
         println!(

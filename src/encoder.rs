@@ -294,22 +294,28 @@ impl Encoder {
         // The mean commutes with the (linear) projection: project the sum of the rows.
         let len = n as f32;
         let sum = feats.sum_axis(Axis(0));
-        let mut mean = sum.dot(&self.cnn_w);
+        let mut mean = vm(&sum, &self.cnn_w);
         mean.scaled_add(len, &self.cnn_b);
         mean /= len.sqrt();
 
-        let y0 = mean.dot(&self.d0).mapv(|v| v.max(0.0));
-        let mut y1 = mean.dot(&self.p1);
-        y1 += &y0.dot(&self.d1);
+        let y0 = vm(&mean, &self.d0).mapv(|v| v.max(0.0));
+        let mut y1 = vm(&mean, &self.p1);
+        y1 += &vm(&y0, &self.d1);
         y1.mapv_inplace(|v| v.max(0.0));
-        let y2 = y1.dot(&self.d2).mapv(|v| v.max(0.0));
-        let mut z = y1.dot(&self.p3);
-        z += &y2.dot(&self.d3);
+        let y2 = vm(&y1, &self.d2).mapv(|v| v.max(0.0));
+        let mut z = vm(&y1, &self.p3);
+        z += &vm(&y2, &self.d3);
         z.mapv_inplace(f32::tanh);
         let norm = z.dot(&z).max(self.eps).sqrt();
         z /= norm;
         z.to_vec()
     }
+}
+
+/// `v · m` as a 1-row matrix product: `matrixmultiply`'s GEMM reads the row-major weights
+/// in order (ndarray's vector-times-matrix walks them by column, a cache miss per weight).
+fn vm(v: &Array1<f32>, m: &Array2<f32>) -> Array1<f32> {
+    v.view().insert_axis(Axis(0)).dot(m).remove_axis(Axis(0))
 }
 
 /// The dot product of two vectors (their cosine: both are unit length).

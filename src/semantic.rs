@@ -148,7 +148,7 @@ impl Model {
             return None;
         }
         let record = 8 + DIM * 4;
-        if bytes.len() % record != 0 {
+        if !bytes.len().is_multiple_of(record) {
             return None;
         }
         Some(
