@@ -203,8 +203,8 @@ fn the_vector_cache_embeds_only_what_changed() {
     model.save_cache(&path).unwrap();
     let fresh = Arc::new(Model::new(crate::support::encoder()));
     assert_eq!(fresh.load_cache(&path), model.cached());
-    let _e3 =
-        Engine::new(crate::support::load_faq(), EngineConfig::default()).with_semantic(fresh.clone());
+    let _e3 = Engine::new(crate::support::load_faq(), EngineConfig::default())
+        .with_semantic(fresh.clone());
     assert_eq!(fresh.encoded(), 0);
     // A damaged or foreign file adds nothing (and nothing breaks).
     std::fs::write(&path, b"b12vec01 not a cache").unwrap();
