@@ -259,3 +259,39 @@ fn the_binary_uses_the_encoder_and_reports_a_confidence() {
     let c = lines[0]["confidence"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&c));
 }
+
+/// A FAQ edit published through the reload path (as the bot's folder watcher and `/reload`
+/// do) keeps the semantic signal, and embeds only the phrasing that changed.
+#[test]
+fn a_reload_keeps_the_semantic_signal_and_embeds_only_the_edit() {
+    let model = Arc::new(Model::new(crate::support::encoder()));
+    let engine = Engine::new(crate::support::load_faq(), EngineConfig::default())
+        .with_semantic(model.clone());
+    let handle = b12bot::handle::EngineHandle::new(engine);
+    let before = model.encoded();
+    let (_tmp, dir) = crate::support::copy_faq();
+    let path = dir.join("what-is-b12.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    let edited = toml.replacen(
+        "nl = [",
+        "nl = [\"wat doet dat spul eigenlijk in mijn lijf\", ",
+        1,
+    );
+    assert_ne!(edited, toml, "the edit applies");
+    std::fs::write(&path, edited).unwrap();
+    let outcome = b12bot::reload::reload(&dir, EngineConfig::default(), &handle);
+    assert!(
+        matches!(outcome, b12bot::reload::Outcome::Published { .. }),
+        "{outcome:?}"
+    );
+    let now = handle.load();
+    let kept = now
+        .semantic_model()
+        .expect("the new engine has the sentence model");
+    assert!(Arc::ptr_eq(&kept, &model), "the same model and cache");
+    assert_eq!(
+        model.encoded(),
+        before + 1,
+        "only the new phrasing embedded"
+    );
+}
