@@ -309,14 +309,11 @@ fn check_out_of_scope(cx: &mut FileCheck<'_>, text: &str, path: &Path) -> Vec<Ou
     let f = match toml::from_str::<OutOfScopeFile>(text) {
         Ok(f) => f,
         Err(e) => {
-            cx.error(
-                e.span().map(|r| r.start).unwrap_or(0),
+            cx.shape_error(
+                &e,
                 None,
-                format!(
-                    "{}; write [[topic]] tables, each with id = \"...\", nl = [\"...\"] and \
+                "write [[topic]] tables, each with id = \"...\", nl = [\"...\"] and \
                      en = [\"...\"]",
-                    e.message()
-                ),
             );
             return Vec::new();
         }
@@ -361,14 +358,11 @@ fn check_conversation(cx: &mut FileCheck<'_>, text: &str) -> Conversation {
     let c = match toml::from_str::<Conversation>(text) {
         Ok(c) => c,
         Err(e) => {
-            cx.error(
-                e.span().map(|r| r.start).unwrap_or(0),
+            cx.shape_error(
+                &e,
                 None,
-                format!(
-                    "{}; write [thanks], [bye], [greeting] and [human], each with nl = [\"...\"] \
+                "write [thanks], [bye], [greeting] and [human], each with nl = [\"...\"] \
                      and en = [\"...\"]",
-                    e.message()
-                ),
             );
             return Conversation::default();
         }
@@ -664,14 +658,11 @@ fn check_files(
                         }
                         glossary = g;
                     }
-                    Err(e) => cx.error(
-                        e.span().map(|r| r.start).unwrap_or(0),
+                    Err(e) => cx.shape_error(
+                        &e,
                         None,
-                        format!(
-                            "{}; write [explain.nl] and then lines \"term\" = \"plain \
+                        "write [explain.nl] and then lines \"term\" = \"plain \
                              explanation\" (also [explain.en], [avoid.nl], [avoid.en])",
-                            e.message()
-                        ),
                     ),
                 }
                 errors.extend(cx.errors);
@@ -716,13 +707,10 @@ fn check_files(
                             synonyms.push(g);
                         }
                     }
-                    Err(e) => cx.error(
-                        e.span().map(|r| r.start).unwrap_or(0),
+                    Err(e) => cx.shape_error(
+                        &e,
                         Some("groups"),
-                        format!(
-                            "{}; write groups = [[\"word\", \"same word\"], …]",
-                            e.message()
-                        ),
+                        "write groups = [[\"word\", \"same word\"], …]",
                     ),
                 }
                 errors.extend(cx.errors);
@@ -992,6 +980,13 @@ impl<'a> FileCheck<'a> {
     /// A problem with the file as a whole (e.g. a missing top-level field): position 1:1.
     pub(crate) fn file_error(&mut self, field: &str, message: impl Into<String>) {
         self.error(0, Some(field), message);
+    }
+
+    /// A file that is valid TOML but not of the expected shape: serde's message at its place,
+    /// then `how` the file should be written.
+    pub(crate) fn shape_error(&mut self, e: &toml::de::Error, field: Option<&str>, how: &str) {
+        let offset = e.span().map_or(0, |span| span.start);
+        self.error(offset, field, format!("{}; {how}", e.message()));
     }
 
     pub(crate) fn syntax_error(&mut self, e: &toml::de::Error) {
