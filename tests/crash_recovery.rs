@@ -20,21 +20,6 @@ const UPDATES: usize = 1_000;
 const KILLS: usize = 20;
 const FIRST_CHAT: i64 = 610_000;
 
-/// A small deterministic generator, so a failing run can be repeated with its seed.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
-
 fn spawn(fake: &FakeBotApi, data: &Path) -> Child {
     // CRASH_LOG=dir keeps each run's log (at debug) there, to study a failure.
     let stderr = match std::env::var_os("CRASH_LOG") {
@@ -79,17 +64,7 @@ fn answers(fake: &FakeBotApi) -> HashMap<i64, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_points_loses_no_message_and_answers_each_once() {
-    let seed = std::env::var("CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64 | 1)
-                .unwrap_or(0x9e37_79b9)
-        });
-    println!("seed {seed} (repeat with CRASH_SEED={seed})");
-    let mut rng = XorShift(seed);
+    let mut rng = support::XorShift::from_env("CRASH_SEED");
 
     let fake = FakeBotApi::start(TOKEN).await;
     fake.set_lean(true);

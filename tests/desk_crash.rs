@@ -353,18 +353,6 @@ async fn a_press_without_a_stored_offer_asks_for_the_question_again() {
     stop(bot, "TERM").await;
 }
 
-/// A small deterministic generator, so a failing run can be repeated with its seed.
-struct XorShift(u64);
-
-impl XorShift {
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        lo + self.0 % (hi - lo + 1)
-    }
-}
-
 /// The «…» lines of a message: the questions an offer shows, or a ticket post holds.
 fn quoted(text: &str) -> Vec<String> {
     text.lines()
@@ -394,16 +382,7 @@ async fn sigkill_at_random_moments_through_the_desk_loses_no_question_and_no_rep
     const PATIENTS: i64 = 8;
     const KILLS: usize = 10;
     const LONG: Duration = Duration::from_secs(120);
-    let seed = std::env::var("DESK_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64 | 1)
-                .unwrap_or(0x9e37_79b9)
-        });
-    println!("seed {seed} (repeat with DESK_CRASH_SEED={seed})");
+    let mut rng = support::XorShift::from_env("DESK_CRASH_SEED");
 
     let shared = std::sync::Arc::new(FakeBotApi::start(TOKEN).await);
     let fake: &FakeBotApi = &shared;
@@ -416,7 +395,6 @@ async fn sigkill_at_random_moments_through_the_desk_loses_no_question_and_no_rep
     let killer = {
         let (fake, bot, done) = (shared.clone(), bot.clone(), done.clone());
         tokio::spawn(async move {
-            let mut rng = XorShift(seed);
             let mut kills = 0;
             while kills < KILLS && !done.load(std::sync::atomic::Ordering::SeqCst) {
                 tokio::time::sleep(Duration::from_millis(rng.between(150, 1_500))).await;

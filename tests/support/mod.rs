@@ -214,3 +214,32 @@ pub fn semantic_model() -> std::sync::Arc<b12bot::semantic::Model> {
 pub fn semantic_engine() -> Engine {
     Engine::new(load_faq(), EngineConfig::default()).with_semantic(semantic_model())
 }
+
+/// A small deterministic generator, so a run at random moments can be repeated with its seed.
+pub struct XorShift(u64);
+
+impl XorShift {
+    /// The generator for the seed in the environment variable `var`, or for one taken from
+    /// the clock; says which, and how to repeat the run.
+    pub fn from_env(var: &str) -> XorShift {
+        let seed = std::env::var(var)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64 | 1)
+                    .unwrap_or(0x9e37_79b9)
+            });
+        println!("seed {seed} (repeat with {var}={seed})");
+        XorShift(seed)
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        lo + self.0 % (hi - lo + 1)
+    }
+}
