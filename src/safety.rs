@@ -8,8 +8,9 @@
 //!
 //! 1. **Concept hits.** Every word (and pair of words, and part of a compound) is looked up
 //!    in the vocabulary: a term is one or more words, each exact, a beginning (`verlam*`), an
-//!    ending (`*pillen`), a number (`#`, `#38+`) or a gap of up to two words (`..`, or `..4`). Long words (seven letters or more)
-//!    also meet a term one typo away, unless the word is itself a vocabulary word or listed
+//!    ending (`*pillen`), a number (`#`, `#38+`, `#38-43`) or a gap of up to two words (`..`, or `..4`). Long words (seven letters or more)
+//!    also meet a term one typo away (a six-letter word missing a letter too), words of five or
+//!    six letters a term with two neighbouring letters swapped ("brost"), unless the word is itself a vocabulary word or listed
 //!    as a `neighbour` (a real word one letter from a term: "beroerde" is not "beroerte").
 //!    Two words written apart that make a term together meet it ("flauw gevallen", "bewust
 //!    loos"), and a Dutch compound of two terms is both ("borstpijn" = borst + pijn,
@@ -360,6 +361,8 @@ enum TermWord {
     Number,
     /// A number at least this large ("#38+": 38, 39,5, 40).
     NumberAtLeast(f64),
+    /// A number from .. to, both included ("#38-43": 38, 38,7, 43; not 4500).
+    NumberBetween(f64, f64),
     /// Up to this many other words.
     Gap(u8),
 }
@@ -372,6 +375,7 @@ impl std::hash::Hash for TermWord {
         match self {
             TermWord::Exact(s) | TermWord::Prefix(s) | TermWord::Suffix(s) => s.hash(state),
             TermWord::NumberAtLeast(n) => n.to_bits().hash(state),
+            TermWord::NumberBetween(a, b) => (a.to_bits(), b.to_bits()).hash(state),
             TermWord::Gap(n) => n.hash(state),
             TermWord::Number => {}
         }
@@ -397,6 +401,10 @@ struct ConceptInfo {
 /// Words this long or longer meet a vocabulary word one typo away.
 pub const FUZZY_MIN_LEN: usize = 7;
 
+/// Words of five or six letters meet a vocabulary word of their length with two neighbouring
+/// letters swapped (a common typing slip: "brost" for "borst").
+pub const SWAP_MIN_LEN: usize = 5;
+
 #[derive(Debug, Default)]
 struct Vocab {
     terms: Vec<Term>,
@@ -406,8 +414,8 @@ struct Vocab {
     prefix_first: Vec<(Box<str>, u32)>,
     /// Terms whose first word is a number.
     number_first: Vec<u32>,
-    /// Terms with a long exact first word, by its first two and its last two bytes: a word
-    /// one edit away from a word of seven letters or more keeps one of the two.
+    /// Terms with an exact first word of five letters or more, by its first two and its last
+    /// two bytes: a typo of it ([`typo_of`]) keeps one of the two.
     fuzzy_head: HashMap<[u8; 2], Vec<u32>>,
     fuzzy_tail: HashMap<[u8; 2], Vec<u32>>,
     /// Every exact word of the vocabulary, and the neighbours: never read as a typo.
@@ -728,6 +736,18 @@ fn parse_term(term: &str) -> Result<Vec<TermWord>, String> {
             words.push(TermWord::NumberAtLeast(n));
             continue;
         }
+        if let Some((a, b)) = piece.strip_prefix('#').and_then(|p| p.split_once('-')) {
+            let num = |x: &str| x.replace(',', ".").parse::<f64>().ok();
+            match (num(a), num(b)) {
+                (Some(a), Some(b)) if a <= b => words.push(TermWord::NumberBetween(a, b)),
+                _ => {
+                    return Err(format!(
+                        "\"{piece}\": write #38-43 for a number from 38 to 43"
+                    ));
+                }
+            }
+            continue;
+        }
         if let Some(ending) = piece.strip_prefix('*') {
             let folded = fold_words(ending);
             match folded.as_slice() {
@@ -840,7 +860,7 @@ fn build_vocab(terms: Vec<Term>, concepts: &[ConceptInfo], neighbours: &[At<Stri
             TermWord::Exact(e) => {
                 v.by_first.entry(e.clone()).or_default().push(i);
                 let b = e.as_bytes();
-                if b.len() >= FUZZY_MIN_LEN {
+                if b.len() >= SWAP_MIN_LEN {
                     v.fuzzy_head.entry([b[0], b[1]]).or_default().push(i);
                     v.fuzzy_tail
                         .entry([b[b.len() - 2], b[b.len() - 1]])
@@ -850,7 +870,9 @@ fn build_vocab(terms: Vec<Term>, concepts: &[ConceptInfo], neighbours: &[At<Stri
             }
             TermWord::Prefix(p) => v.prefix_first.push((p.clone(), i)),
             TermWord::Suffix(e) => v.suffix_first.push((e.clone(), i)),
-            TermWord::Number | TermWord::NumberAtLeast(_) => v.number_first.push(i),
+            TermWord::Number | TermWord::NumberAtLeast(_) | TermWord::NumberBetween(..) => {
+                v.number_first.push(i)
+            }
             TermWord::Gap(_) => {}
         }
         if t.words.len() == 1
@@ -888,9 +910,36 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// The value of a number word ("38,7" is 38.7).
+fn number_value(w: &Word) -> Option<f64> {
+    if !w.number {
+        return None;
+    }
+    w.text.replace(',', ".").parse::<f64>().ok()
+}
+
+/// Is message word `word` a typo of vocabulary word `term`? A long term (seven letters or
+/// more) meets one edit ("epileptishe", and a word of six letters missing one: "minutn");
+/// a term of five or six letters meets only two neighbouring letters swapped ("brost").
+fn typo_of(term: &[u8], word: &[u8]) -> bool {
+    if term.len() >= FUZZY_MIN_LEN {
+        word.len() + 1 >= FUZZY_MIN_LEN && within_one_edit(term, word)
+    } else {
+        term.len() >= SWAP_MIN_LEN && word.len() == term.len() && swapped(term, word)
+    }
+}
+
+/// The same letters with exactly two neighbours swapped.
+fn swapped(a: &[u8], b: &[u8]) -> bool {
+    let Some(p) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..]
+}
+
 impl Vocab {
     fn fuzzy_ok(&self, word: &str) -> bool {
-        word.len() >= FUZZY_MIN_LEN && word.len() <= 40 && !self.known.contains(word)
+        word.len() >= SWAP_MIN_LEN && word.len() <= 40 && !self.known.contains(word)
     }
 
     /// Does message word `w` meet term word `tw`?
@@ -898,20 +947,15 @@ impl Vocab {
         match tw {
             TermWord::Exact(e) => {
                 *w.text == **e
-                    || (e.len() >= FUZZY_MIN_LEN
+                    || (e.len() >= SWAP_MIN_LEN
                         && self.fuzzy_ok(&w.text)
-                        && within_one_edit(e.as_bytes(), w.text.as_bytes()))
+                        && typo_of(e.as_bytes(), w.text.as_bytes()))
             }
             TermWord::Prefix(p) => w.text.starts_with(&**p),
             TermWord::Suffix(e) => w.text.len() > e.len() && w.text.ends_with(&**e),
             TermWord::Number => w.number,
-            TermWord::NumberAtLeast(n) => {
-                w.number
-                    && w.text
-                        .replace(',', ".")
-                        .parse::<f64>()
-                        .is_ok_and(|x| x >= *n)
-            }
+            TermWord::NumberAtLeast(n) => number_value(w).is_some_and(|x| x >= *n),
+            TermWord::NumberBetween(a, b) => number_value(w).is_some_and(|x| *a <= x && x <= *b),
             TermWord::Gap(_) => true,
         }
     }
@@ -984,7 +1028,7 @@ impl Vocab {
                         let t = &self.terms[i as usize];
                         if t.words.len() == 1
                             && let TermWord::Exact(e) = &t.words[0]
-                            && within_one_edit(e.as_bytes(), b)
+                            && typo_of(e.as_bytes(), b)
                         {
                             out.extend_from_slice(&t.concepts);
                         }
@@ -1063,7 +1107,7 @@ fn find_hits(flags: &Compiled, words: &[Word], hits: &mut Vec<Hit>) {
             for (key, map) in keys.iter().zip([&v.fuzzy_head, &v.fuzzy_tail]) {
                 for &t in map.get(key).map(Vec::as_slice).unwrap_or(&[]) {
                     if let TermWord::Exact(e) = &v.terms[t as usize].words[0]
-                        && within_one_edit(e.as_bytes(), b)
+                        && typo_of(e.as_bytes(), b)
                     {
                         cands.push(t);
                     }
@@ -1423,6 +1467,11 @@ impl<'s> Scan<'s> {
         if let Some(o) = over
             && now_after.is_none_or(|n| n > o)
         {
+            // Something in the past that is also over ("vorige maand een koortsstuip, die
+            // was na een minuut voorbij") is history, not a sign that has just passed.
+            if matches!(before, Some((_, Time::Past))) {
+                return Time::Past;
+            }
             return Time::Over;
         }
         let t = match (before, after) {
@@ -1929,8 +1978,9 @@ mod tests {
                         concept("chest", &["borst"]),
                         concept("pain", &["pijn", "druk"]),
                         concept("attack", &["hartaanval"]),
+                        concept("temp", &["koorts #38-43"]),
                     ],
-                    rules: rules(&["chest + pain", "attack"]),
+                    rules: rules(&["chest + pain", "attack", "temp"]),
                     net_rules: Vec::new(),
                 },
                 CategorySpec {
@@ -2031,6 +2081,31 @@ mod tests {
             ["net"],
             "passed"
         );
+        assert!(
+            fired(
+                &f,
+                "vorig jaar pijn op de borst, die was na een uur weer weg"
+            )
+            .is_empty(),
+            "in the past and over: history, not a sign that has just passed"
+        );
+    }
+
+    #[test]
+    fn a_number_range_holds_its_ends_and_nothing_outside() {
+        let f = mini();
+        for text in ["koorts 38,7", "koorts 38", "koorts 43"] {
+            assert_eq!(fired(&f, text), ["chest_pain"], "{text}");
+        }
+        for text in ["koorts 37,9", "koorts 4500", "koorts"] {
+            assert!(fired(&f, text).is_empty(), "{text}");
+        }
+        assert_eq!(
+            parse_term("#38-43").unwrap(),
+            vec![TermWord::NumberBetween(38.0, 43.0)]
+        );
+        assert!(parse_term("#43-38").is_err());
+        assert!(parse_term("#38-x").is_err());
     }
 
     #[test]
@@ -2039,6 +2114,20 @@ mod tests {
         assert!(fired(&f, "ik ben dood moe").is_empty());
         assert!(fired(&f, "wat een beroerde dag").is_empty(), "a neighbour");
         assert_eq!(fired(&f, "hij heeft een beroerrte"), ["stroke"], "a typo");
+        assert_eq!(
+            fired(&f, "hij heeft een beroete"),
+            ["stroke"],
+            "one letter short"
+        );
+        assert_eq!(
+            fired(&f, "pijn op de brost"),
+            ["chest_pain"],
+            "two letters swapped"
+        );
+        assert!(
+            fired(&f, "pjin op de brsot").is_empty(),
+            "a four-letter word and two swaps are not read as typos"
+        );
         assert!(fired(&f, "kan een b12 tekort pijn op de borst geven?").is_empty());
         assert_eq!(
             fired(&f, "ik heb pijn op de borst, kan dat door b12 komen?"),
