@@ -15,7 +15,7 @@
 
 use super::api::TgBot;
 use super::commands::{Callback, StaffCommand};
-use super::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks};
+use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
 use super::outbox::SendOptions;
 use super::reply::{HandlerResult, Press, send_reply};
 use super::texts::{Tg, text};
@@ -38,6 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
 use teloxide::types::ChatId;
+use teloxide::utils::html::{bold, escape, italic};
 use tokio::sync::Notify;
 
 /// What `run` needs to open the triage desk: the database and the configuration (the desk
@@ -302,7 +303,7 @@ fn ticket_post(
     dedup_key: String,
     group: ChatId,
 ) -> Outbound {
-    let mut html = format!("<b>{}</b>\n", escape(&fill(&t.header, ticket)));
+    let mut html = format!("{}\n", bold(&escape(&fill(&t.header, ticket))));
     html.push_str(&format!(
         "{}: {}",
         escape(&t.lang),
@@ -311,21 +312,21 @@ fn ticket_post(
     if let Some(ooh) = &t.out_of_hours {
         html.push_str(&format!(" · {}", escape(ooh)));
     }
-    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.questions)));
+    html.push_str(&format!("\n\n{}", bold(&escape(&t.questions))));
     for r in recent {
         html.push_str(&format!("\n«{}»", escape(&r.question)));
     }
     if recent.is_empty() {
         html.push_str("\n–");
     }
-    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.answered)));
+    html.push_str(&format!("\n\n{}", bold(&escape(&t.answered))));
     for r in recent {
         html.push_str(&format!("\n{}", escape(&r.answered)));
     }
     if recent.is_empty() {
         html.push_str("\n–");
     }
-    html.push_str(&format!("\n\n<i>{}</i>", escape(&t.how)));
+    html.push_str(&format!("\n\n{}", italic(&escape(&t.how))));
     let options = SendOptions {
         html: true,
         buttons: vec![vec![
@@ -729,7 +730,7 @@ pub(crate) async fn follow_up(
     } else {
         Tg::FollowupAdded
     };
-    let html = format!("<b>{}</b>\n«{}»", escape(&header), escape(&question));
+    let html = format!("{}\n«{}»", bold(&escape(&header)), escape(&question));
     let options = SendOptions {
         html: true,
         reply_to_post: true,
