@@ -1,8 +1,10 @@
 //! The one home of TOML diagnostics, shared by every file staff or operators edit (the FAQ
-//! folder, red flags, texts, the configuration): byte spans to line:column, the value
-//! types in words staff know, and "did you mean" for a misspelt name. Pure.
+//! folder, red flags, texts, the configuration): byte spans to line:column, field paths and
+//! where each field starts, the value types in words staff know, and "did you mean" for a
+//! misspelt name. Pure.
 
-use toml::de::DeValue;
+use std::collections::BTreeMap;
+use toml::de::{DeTable, DeValue};
 
 /// The candidate most like `word` (ignoring case), if it is alike enough to suggest
 /// (Jaro-Winkler ≥ 0.8). The first best wins on ties, so suggestions follow the order of
@@ -65,6 +67,56 @@ impl<'a> Lines<'a> {
         }
         (line, column)
     }
+}
+
+/// A field's path: `prefix.name`, or `name` at the top level.
+pub fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// Where each field of a TOML file starts: 1-based line and column (in characters), the
+/// same positions the loaders' errors use. For messages about a file that *loaded* — `b12bot
+/// check`'s warnings — so a loaded FAQ need not carry spans it never uses otherwise.
+///
+/// Keys are field paths as [`join`] writes them (`reviewed_on`, `answer`, `answer.en`); a
+/// list item adds its 0-based index (`questions.nl[2]`). A field's position is where its
+/// value starts (for a `[table]`, its header). A file that does not parse gives an empty map.
+pub fn field_positions(text: &str) -> BTreeMap<String, (usize, usize)> {
+    fn walk(
+        lines: &Lines<'_>,
+        path: &str,
+        value: &toml::Spanned<DeValue<'_>>,
+        out: &mut BTreeMap<String, (usize, usize)>,
+    ) {
+        out.insert(path.to_string(), lines.position(value.span().start));
+        match value.get_ref() {
+            DeValue::Table(table) => {
+                for (key, value) in table.iter() {
+                    walk(lines, &join(path, key.get_ref()), value, out);
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(lines, &format!("{path}[{i}]"), item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return out;
+    }
+    let lines = Lines::new(text);
+    for (key, value) in root.get_ref().iter() {
+        walk(&lines, key.get_ref(), value, &mut out);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! ourselves lets one pass report every problem in a file with the exact position of the
 //! key or value, in words staff understand.
 
+use crate::diagnostics::join;
 use crate::safety::RedFlags;
 use crate::text::Lang;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -531,46 +532,6 @@ pub fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Faq, LoadErrors> {
     check_files(None, files, Vec::new())
 }
 
-/// Where each field of one FAQ file starts: 1-based line and column (in characters), the
-/// same positions [`LoadError`] uses. For messages about a file that *loaded* — `b12bot
-/// check`'s warnings — so a loaded [`Faq`] need not carry spans it never uses otherwise.
-///
-/// Keys are field paths as in [`LoadError::field`] (`reviewed_on`, `answer`, `answer.en`);
-/// a list item adds its 0-based index (`questions.nl[2]`). A field's position is where its
-/// value starts (for a `[table]`, its header). A file that does not parse gives an empty map.
-pub fn field_positions(text: &str) -> BTreeMap<String, (usize, usize)> {
-    fn walk(
-        cx: &FileCheck<'_>,
-        path: &str,
-        value: Value<'_, '_>,
-        out: &mut BTreeMap<String, (usize, usize)>,
-    ) {
-        out.insert(path.to_string(), cx.position(value.span().start));
-        match value.get_ref() {
-            DeValue::Table(table) => {
-                for (key, value) in table.iter() {
-                    walk(cx, &join(path, key.get_ref()), value, out);
-                }
-            }
-            DeValue::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(cx, &format!("{path}[{i}]"), item, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = BTreeMap::new();
-    let Ok(root) = parse_toml(text) else {
-        return out;
-    };
-    let cx = FileCheck::new(Path::new(""), text);
-    for (key, value) in root.get_ref().iter() {
-        walk(&cx, key.get_ref(), value, &mut out);
-    }
-    out
-}
-
 /// What one entry file contributed, kept for the checks that need all files (duplicate
 /// ids, `related`), even when the file itself had problems.
 struct EntryFile {
@@ -928,6 +889,9 @@ fn check_ids(entries: &[EntryFile], errors: &mut Vec<LoadError>) {
     }
 }
 
+// `closest` is the diagnostics' own; this re-export only serves `safety.rs`, which still
+// names `crate::faq::closest` (that file belongs to the open red-flag work: drop this line
+// when it imports `crate::diagnostics` directly, as everything else does).
 pub(crate) use crate::diagnostics::closest;
 
 // ---------------------------------------------------------------------------------------
@@ -1457,15 +1421,6 @@ fn syntax_hint(message: &str) -> Option<&'static str> {
 /// A value's type in words staff know ([`crate::diagnostics::type_name`]).
 pub(crate) fn type_name(value: Value<'_, '_>) -> &'static str {
     crate::diagnostics::type_name(value.get_ref())
-}
-
-/// `prefix.name`, or `name` at the top level.
-pub(crate) fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
 }
 
 /// An optional text left empty (`reviewed_by = ""` in a template) counts as absent.

@@ -49,7 +49,8 @@
 //! ```
 
 use crate::analysis::Analysis;
-use crate::faq::{FileCheck, Localized, Value, closest, is_blank, join};
+use crate::diagnostics::{closest, join};
+use crate::faq::{FileCheck, Localized, Value, is_blank};
 use crate::safety::{
     self, At, CATEGORY_IDS, CategorySpec, ConceptSpec, ROLES, RedFlags, Route, Spec,
 };

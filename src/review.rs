@@ -11,6 +11,7 @@
 //! so [`review`] names the file and field and [`place`] adds line and column afterwards
 //! from the files' text, at the edge.
 
+use crate::diagnostics;
 use crate::engine::{self, Context, Engine, EngineConfig, Intent};
 use crate::faq::{self, Entry, Faq, GLOSSARY_FILE, LoadError, TEXTS_FILE};
 use crate::readability::{self, Figures, TARGET};
@@ -1116,7 +1117,7 @@ pub fn place(warnings: &mut [Warning], read: impl Fn(&Path) -> Option<String>) {
     for w in warnings.iter_mut() {
         let Some(field) = &w.field else { continue };
         let positions = files.entry(w.file.clone()).or_insert_with(|| {
-            read(&w.file).map_or_else(BTreeMap::new, |text| faq::field_positions(&text))
+            read(&w.file).map_or_else(BTreeMap::new, |text| diagnostics::field_positions(&text))
         });
         if positions.is_empty() {
             continue;

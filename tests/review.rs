@@ -5,6 +5,7 @@
 //! gives no warning at all; each test changes one thing and asserts the exact warning
 //! kind, file and field it causes.
 
+use b12bot::diagnostics;
 use b12bot::engine::{Engine, EngineConfig};
 use b12bot::faq::{self, Faq, REQUIRED_TEXTS};
 use b12bot::review::{self, Date, LONG_ANSWER_CHARS, PLACEHOLDERS, Warning, WarningKind};
@@ -826,7 +827,7 @@ fn warning_positions_count_like_the_loaders_error_positions() {
     let mut spec = food();
     spec.title[0] = "Vitamine B12 in voeding: één overzicht";
     let text = format!("\u{feff}{}", spec.toml().replace('\n', "\r\n"));
-    let positions = faq::field_positions(&text);
+    let positions = diagnostics::field_positions(&text);
     assert_eq!(positions.get("id"), Some(&(1, 6)));
     assert_eq!(positions.get("title.en"), Some(&(9, 6)));
     assert_eq!(positions.get("questions.nl[1]"), Some(&(14, 3)));
@@ -842,7 +843,7 @@ fn warning_positions_count_like_the_loaders_error_positions() {
     assert_eq!((e.line, e.column), (9, 6), "{e}");
 
     assert!(
-        faq::field_positions("id = [").is_empty(),
+        diagnostics::field_positions("id = [").is_empty(),
         "no positions without a parse"
     );
 }

@@ -3,11 +3,12 @@
 
 use crate::support;
 
-use b12bot::telegram::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks, tg_len};
+use b12bot::telegram::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks, tg_len};
 use proptest::prelude::*;
 use serde_json::Value;
 use support::fake_bot_api::{FakeBotApi, Patient, parse_html};
 use teloxide::types::{MediaKind, MessageKind, Update, UpdateKind};
+use teloxide::utils::html::escape;
 
 // ---- the validator is Telegram's, not a rubber stamp -------------------------------------
 

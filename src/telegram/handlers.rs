@@ -1,11 +1,12 @@
 //! The handler tree ([`schema`]) and the small handlers it routes to.
 //!
-//! Handlers receive their dependencies by injection (the bot, the update's message or
-//! callback query, [`Me`], the [`EngineHandle`], the [`ChatLangs`]); none holds state of its
-//! own. Every reply goes through [`send_reply`], which renders HTML and splits it.
+//! Handlers receive their dependencies by injection (the bot, the update's message, [`Me`],
+//! the [`EngineHandle`], the [`ChatLangs`]); a button press's handlers get one [`Press`]
+//! and the triage group's one [`GroupMsg`], each built once per update. None holds state of
+//! its own. Every reply goes through [`send_reply`], which renders HTML and splits it.
 
 use super::api::TgBot;
-use super::commands::{self, Callback, Command};
+use super::commands::{self, Callback, Command, StaffCommand};
 use super::flood::{Flood, Verdict};
 use super::html::Para;
 use super::isolate::isolate;
@@ -15,16 +16,17 @@ use super::reply::{
     single_button, topic_buttons, topics_keyboard, with_feedback,
 };
 use super::texts::{Tg, text};
-use super::triage::{self, DeskHandle};
+use super::triage::{self, DeskHandle, GroupMsg};
 use crate::engine::{Answer, Context, Intent};
 use crate::handle::{AnswerEngine, EngineHandle};
 use crate::store::QuestionId;
 use crate::text::Lang;
+use futures::future::BoxFuture;
 use std::sync::Arc;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{
-    CallbackQuery, ChatId, InlineKeyboardMarkup, Me, MediaKind, MessageId, MessageKind, UpdateKind,
+    ChatId, InlineKeyboardMarkup, Me, MediaKind, MessageId, MessageKind, UpdateKind,
 };
 use teloxide::{RequestError, dptree};
 
@@ -34,8 +36,9 @@ use teloxide::{RequestError, dptree};
 /// - private chat, text → [`on_text`] (the engine answers)
 /// - private chat, photo/voice/sticker/document/location/contact/… → [`on_non_text`]
 /// - private chat, edited text → answered again, as a reply to the edited message
-/// - the triage group (when configured) → [`triage::on_group_message`]: staff commands and
-///   staff replies to tickets; anything else there is ignored
+/// - the triage group (when configured): a staff command → one branch per command (refused
+///   for anyone who is not staff); a reply to a ticket post → [`triage::on_group_reply`];
+///   anything else there is ignored
 /// - a staff command (`/open`, `/close`, `/stats`, `/reload`) anywhere else → refused silently, logged
 /// - a private chat over its flood allowance ([`super::flood`]) → [`on_flood`]: one slow-down
 ///   note, then silence (button presses acknowledged); urgent messages are answered anyway
@@ -47,13 +50,26 @@ use teloxide::{RequestError, dptree};
 /// The whole tree runs inside [`isolate`]: a panic in a handler is caught and logged, the
 /// patient gets an apology, and the chat keeps being served.
 pub fn schema() -> UpdateHandler<RequestError> {
+    // The triage group: staff commands by name (refused for anyone else), then replies to
+    // ticket posts; anything else there is chatter.
+    let staff_commands = dptree::filter(|g: GroupMsg| g.sent_by_staff())
+        .inspect(|cmd: StaffCommand| log::info!("triage: staff command /{}", cmd.name()))
+        .branch(dptree::case![StaffCommand::Open].endpoint(triage::on_open))
+        .branch(dptree::case![StaffCommand::Close(n)].endpoint(triage::on_close))
+        .branch(dptree::case![StaffCommand::Stats].endpoint(triage::on_stats))
+        .branch(dptree::case![StaffCommand::Reload].endpoint(triage::on_reload));
     let triage_group = Update::filter_message()
-        .filter_map(|msg: Message, desk: DeskHandle| desk.filter(|d| d.chat == msg.chat.id))
-        .endpoint(triage::on_group_message);
+        .filter_map(GroupMsg::new)
+        .branch(
+            dptree::filter_map(staff_command_in)
+                .branch(staff_commands)
+                .endpoint(triage::on_command_refused),
+        )
+        .endpoint(triage::on_group_reply);
 
     let staff_commands_elsewhere = Update::filter_message()
         .filter_map(staff_command_in)
-        .endpoint(|_: commands::StaffCommand| async {
+        .endpoint(|_: StaffCommand| async {
             log::warn!("triage: refused a staff command outside the triage group");
             HandlerResult::Ok(())
         });
@@ -80,7 +96,11 @@ pub fn schema() -> UpdateHandler<RequestError> {
     let desk_buttons = dptree::filter_map(desk_button)
         .branch(dptree::filter(pressed_by_staff).endpoint(on_desk_button))
         .endpoint(on_desk_button_refused);
-    let patient_buttons = dptree::filter_map(patient_press)
+    let desk_button_elsewhere = acknowledged_only(
+        log::Level::Warn,
+        "triage: refused a ticket button outside the triage group",
+    );
+    let patient_buttons = dptree::filter(|p: Press| p.in_own_chat())
         .branch(
             dptree::filter_map(callback_of)
                 .branch(dptree::case![Callback::Topic(id)].endpoint(on_topic_button))
@@ -88,19 +108,32 @@ pub fn schema() -> UpdateHandler<RequestError> {
                 .branch(dptree::case![Callback::Human].endpoint(on_human_button))
                 .branch(dptree::case![Callback::Escalate(yes)].endpoint(on_escalate_button))
                 .branch(dptree::case![Callback::Feedback(id, helpful)].endpoint(on_feedback_button))
-                .branch(dptree::case![Callback::Take(n)].endpoint(on_desk_button_elsewhere))
-                .branch(dptree::case![Callback::Close(n)].endpoint(on_desk_button_elsewhere))
+                .branch(dptree::case![Callback::Take(n)].endpoint(desk_button_elsewhere.clone()))
+                .branch(dptree::case![Callback::Close(n)].endpoint(desk_button_elsewhere))
                 .branch(dptree::case![Callback::Menu].endpoint(on_menu_button)),
         )
         .endpoint(on_unknown_button);
     let button_presses = Update::filter_callback_query()
+        .map(Press::new)
         .branch(desk_buttons)
         .branch(patient_buttons)
+        // Patients' buttons are only ever sent in private chats: a press anywhere else is
+        // acknowledged and otherwise ignored.
         .branch(
-            dptree::filter(|q: CallbackQuery| !is_private_press(q))
-                .endpoint(on_press_outside_private),
+            dptree::filter(|p: Press| !p.in_chat().is_some_and(|c| c.is_private())).endpoint(
+                acknowledged_only(
+                    log::Level::Info,
+                    "button press outside a private chat: acknowledged only",
+                ),
+            ),
         )
-        .endpoint(on_press_for_another_chat);
+        // A private chat is the conversation with the person pressing. A press that claims
+        // another person's chat (no real client sends one) must not act on, or answer into,
+        // that chat: its recent questions, its ticket, its language.
+        .endpoint(acknowledged_only(
+            log::Level::Warn,
+            "button press on a message of another chat: acknowledged only",
+        ));
 
     let added_to_group = Update::filter_my_chat_member().endpoint(on_membership);
 
@@ -120,7 +153,7 @@ fn command_in(msg: Message, me: Me) -> Option<Command> {
     commands::parse(msg.text()?, me.username())
 }
 
-fn staff_command_in(msg: Message, me: Me) -> Option<commands::StaffCommand> {
+fn staff_command_in(msg: Message, me: Me) -> Option<StaffCommand> {
     commands::parse_staff(msg.text()?, me.username())
 }
 
@@ -411,217 +444,112 @@ async fn on_non_text(
 }
 
 // --- button presses: one branch per kind (see `button_presses` in `schema`) ------------
-
-/// Which private chat a press acts on and in which language: the presser's own chat (a
-/// press that claims another chat never acts on it).
-#[derive(Clone)]
-struct Pressed {
-    chat: ChatId,
-    lang: Lang,
-    /// The chats' languages (a reply in a language is remembered there).
-    langs: Arc<ChatLangs>,
-}
-
-/// The chat a button is in.
-fn press_chat(query: &CallbackQuery) -> Option<&teloxide::types::Chat> {
-    query.message.as_ref().map(|m| m.chat())
-}
+// Every press handler gets the one [`Press`] built for the update, plus what its branch
+// extracted (and the desk where it needs one).
 
 /// A take/close button under a ticket post in the triage group.
-fn desk_button(query: CallbackQuery, desk: DeskHandle) -> Option<Callback> {
+fn desk_button(p: Press, desk: DeskHandle) -> Option<Callback> {
     let desk = desk?;
-    let action = query.data.as_deref().and_then(Callback::decode)?;
+    let action = callback_of(p.clone())?;
     (matches!(action, Callback::Take(_) | Callback::Close(_))
-        && press_chat(&query).map(|c| c.id) == Some(desk.chat))
+        && p.in_chat().map(|c| c.id) == Some(desk.chat))
     .then_some(action)
 }
 
-fn pressed_by_staff(query: CallbackQuery, desk: DeskHandle) -> bool {
-    desk.is_some_and(|d| d.is_staff(Some(&query.from)))
+fn pressed_by_staff(p: Press, desk: DeskHandle) -> bool {
+    desk.is_some_and(|d| d.is_staff(Some(&p.query.from)))
 }
 
-/// A press in the presser's own private chat.
-fn patient_press(query: CallbackQuery, langs: Arc<ChatLangs>) -> Option<Pressed> {
-    let chat = press_chat(&query).filter(|c| c.is_private())?.id;
-    (chat == ChatId::from(query.from.id)).then(|| Pressed {
-        chat,
-        lang: langs.lang_without_text(chat, query.from.language_code.as_deref()),
-        langs,
-    })
+fn callback_of(p: Press) -> Option<Callback> {
+    p.query.data.as_deref().and_then(Callback::decode)
 }
 
-fn callback_of(query: CallbackQuery) -> Option<Callback> {
-    query.data.as_deref().and_then(Callback::decode)
-}
-
-fn is_private_press(query: CallbackQuery) -> bool {
-    press_chat(&query).is_some_and(|c| c.is_private())
-}
-
-/// What every press handler gets, as one value.
-fn press<'a>(
-    bot: &'a TgBot,
-    query: &'a CallbackQuery,
-    acked: &'a Acked,
-    engine: &'a dyn AnswerEngine,
-    pressed: &Pressed,
-) -> Press<'a> {
-    Press {
-        bot,
-        query,
-        acked,
-        engine,
-        chat: pressed.chat,
-        lang: pressed.lang,
+/// An endpoint for a press that is only acknowledged (the spinner stopped, nothing else),
+/// logging why at `level` (never the press's data).
+fn acknowledged_only(
+    level: log::Level,
+    why: &'static str,
+) -> impl Fn(Press) -> BoxFuture<'static, HandlerResult> + Send + Sync + Clone + 'static {
+    move |p: Press| {
+        Box::pin(async move {
+            log::log!(level, "{why}");
+            p.acknowledge(None).await
+        })
     }
 }
 
-async fn on_desk_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    desk: DeskHandle,
-    action: Callback,
-) -> HandlerResult {
-    let (engine, Some(desk)) = (engine.load(), desk) else {
-        return acknowledge(&bot, &query, &acked, None).await;
+async fn on_desk_button(p: Press, desk: DeskHandle, action: Callback) -> HandlerResult {
+    let Some(desk) = desk else {
+        return p.acknowledge(None).await;
     };
-    triage::on_desk_button(&bot, &query, &acked, &*engine, &desk, action).await
+    triage::on_desk_button(&p, &desk, action).await
 }
 
-async fn on_desk_button_refused(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-) -> HandlerResult {
+async fn on_desk_button_refused(p: Press) -> HandlerResult {
     log::warn!("triage: refused a ticket button from someone who is not staff");
-    let notice = text(&*engine.load(), Tg::DeskRefused, Lang::Nl);
-    acknowledge(&bot, &query, &acked, Some(&notice)).await
+    let notice = text(&*p.engine, Tg::DeskRefused, Lang::Nl);
+    p.acknowledge(Some(&notice)).await
 }
 
-/// Patients' buttons are only ever sent in private chats; a press anywhere else is
-/// acknowledged and otherwise ignored.
-async fn on_press_outside_private(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
-    log::info!("button press outside a private chat: acknowledged only");
-    acknowledge(&bot, &query, &acked, None).await
-}
-
-/// A private chat is the conversation with the person pressing. A press that claims another
-/// person's chat (no real client sends one) must not act on, or answer into, that chat: its
-/// recent questions, its ticket, its language.
-async fn on_press_for_another_chat(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-) -> HandlerResult {
-    log::warn!("button press on a message of another chat: acknowledged only");
-    acknowledge(&bot, &query, &acked, None).await
-}
-
-async fn on_topic_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    desk: DeskHandle,
-    pressed: Pressed,
-    id: String,
-) -> HandlerResult {
-    let engine = engine.load();
-    let p = press(&bot, &query, &acked, &*engine, &pressed);
+async fn on_topic_button(p: Press, desk: DeskHandle, id: String) -> HandlerResult {
+    let engine = &*p.engine;
     match engine.answer_topic(&id, p.lang) {
         Some(answer) => {
             log::info!("button: topic {id}");
             p.acknowledge(None).await?;
-            send_answer(&bot, p.chat, &*engine, &answer, desk_ref(&desk), None, None).await?;
-            pressed.langs.replied_in(p.chat, answer.lang);
+            send_answer(&p.bot, p.chat, engine, &answer, desk_ref(&desk), None, None).await?;
+            p.langs.replied_in(p.chat, answer.lang);
         }
         None => {
             log::info!("button: unknown topic (stale button)");
-            p.acknowledge(Some(&text(&*engine, Tg::StaleButton, p.lang)))
+            p.acknowledge(Some(&text(engine, Tg::StaleButton, p.lang)))
                 .await?;
-            send_topics(&bot, p.chat, &*engine, p.lang).await?;
+            send_topics(&p.bot, p.chat, engine, p.lang).await?;
         }
     }
     Ok(())
 }
 
-async fn on_lang_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    pressed: Pressed,
-    chosen: Lang,
-) -> HandlerResult {
-    let engine = engine.load();
-    let p = press(&bot, &query, &acked, &*engine, &pressed);
+async fn on_lang_button(p: Press, chosen: Lang) -> HandlerResult {
     log::info!("button: language {}", chosen.code());
-    pressed.langs.choose(p.chat, chosen);
+    p.langs.choose(p.chat, chosen);
     p.acknowledge(None).await?;
-    let paras = paras_of(&text(&*engine, Tg::LangSet, chosen));
-    let keyboard = topics_keyboard(&*engine, chosen);
-    send_reply(&bot, p.chat, &paras, Some(keyboard), None).await
+    let paras = paras_of(&text(&*p.engine, Tg::LangSet, chosen));
+    let keyboard = topics_keyboard(&*p.engine, chosen);
+    send_reply(&p.bot, p.chat, &paras, Some(keyboard), None).await
 }
 
-async fn on_human_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    desk: DeskHandle,
-    pressed: Pressed,
-) -> HandlerResult {
-    let engine = engine.load();
-    let p = press(&bot, &query, &acked, &*engine, &pressed);
+async fn on_human_button(p: Press, desk: DeskHandle) -> HandlerResult {
     log::info!("button: none of these / a person");
     p.acknowledge(None).await?;
     match &desk {
-        Some(desk) => triage::offer(&bot, p.chat, &*engine, desk, p.lang).await,
-        None => send_human(&bot, p.chat, &*engine, p.lang).await,
+        Some(desk) => triage::offer(&p.bot, p.chat, &*p.engine, desk, p.lang).await,
+        None => send_human(&p.bot, p.chat, &*p.engine, p.lang).await,
     }
 }
 
-async fn on_escalate_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    desk: DeskHandle,
-    pressed: Pressed,
-    yes: bool,
-) -> HandlerResult {
-    let engine = engine.load();
-    let p = press(&bot, &query, &acked, &*engine, &pressed);
+async fn on_escalate_button(p: Press, desk: DeskHandle, yes: bool) -> HandlerResult {
     match &desk {
         Some(desk) => {
             log::info!(
                 "button: escalation {}",
                 if yes { "confirmed" } else { "declined" }
             );
-            triage::on_escalate(p, desk, yes).await
+            triage::on_escalate(&p, desk, yes).await
         }
         None => {
             log::info!("button: escalation without a triage desk (stale button)");
             p.acknowledge(None).await?;
-            send_human(&bot, p.chat, &*engine, p.lang).await
+            send_human(&p.bot, p.chat, &*p.engine, p.lang).await
         }
     }
 }
 
 async fn on_feedback_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
+    p: Press,
     desk: DeskHandle,
-    pressed: Pressed,
     (id, helpful): (i64, bool),
 ) -> HandlerResult {
-    let engine = engine.load();
-    let p = press(&bot, &query, &acked, &*engine, &pressed);
     let recorded = match &desk {
         Some(desk) => triage::record_feedback(desk, id, helpful).await,
         None => false,
@@ -632,41 +560,23 @@ async fn on_feedback_button(
         if recorded { "recorded" } else { "stale" }
     );
     let notice = if recorded {
-        text(&*engine, Tg::FeedbackThanks, p.lang)
+        text(&*p.engine, Tg::FeedbackThanks, p.lang)
     } else {
-        text(&*engine, Tg::StaleButton, p.lang)
+        text(&*p.engine, Tg::StaleButton, p.lang)
     };
     p.acknowledge(Some(&notice)).await
 }
 
-async fn on_desk_button_elsewhere(bot: TgBot, query: CallbackQuery, acked: Acked) -> HandlerResult {
-    log::warn!("triage: refused a ticket button outside the triage group");
-    acknowledge(&bot, &query, &acked, None).await
-}
-
-async fn on_menu_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    pressed: Pressed,
-) -> HandlerResult {
-    let engine = engine.load();
+async fn on_menu_button(p: Press) -> HandlerResult {
     log::info!("button: topic menu");
-    acknowledge(&bot, &query, &acked, None).await?;
-    send_topics(&bot, pressed.chat, &*engine, pressed.lang).await
+    p.acknowledge(None).await?;
+    send_topics(&p.bot, p.chat, &*p.engine, p.lang).await
 }
 
-async fn on_unknown_button(
-    bot: TgBot,
-    query: CallbackQuery,
-    acked: Acked,
-    engine: EngineHandle,
-    pressed: Pressed,
-) -> HandlerResult {
+async fn on_unknown_button(p: Press) -> HandlerResult {
     log::info!("button: unknown callback data (stale button)");
-    let notice = text(&*engine.load(), Tg::StaleButton, pressed.lang);
-    acknowledge(&bot, &query, &acked, Some(&notice)).await
+    let notice = text(&*p.engine, Tg::StaleButton, p.lang);
+    p.acknowledge(Some(&notice)).await
 }
 
 /// Sends the engine's answer with the buttons that fit its intent.

@@ -5,23 +5,16 @@
 //! unescaped (Telegram rejects a malformed message with "can't parse entities" and the patient
 //! gets nothing). Tags never span paragraphs, so any split between paragraphs leaves every
 //! chunk balanced.
+//!
+//! The escaping and the tags are teloxide's ([`teloxide::utils::html`]: `&`, `<`, `>`, the
+//! three Telegram requires, quotes left alone). What stays ours is what teloxide does not do:
+//! measuring in Telegram's UTF-16 units and splitting a reply into messages of at most 4096
+//! of them at paragraph, line, sentence or word boundaries, each balanced.
+
+use teloxide::utils::html::{bold, escape};
 
 /// Telegram's limit on a message's text, after entity parsing.
 pub const MESSAGE_LIMIT: usize = 4096;
-
-/// Escapes `<`, `>` and `&` (the three characters Telegram's HTML mode requires escaped).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Length as Telegram counts it (UTF-16 code units; never less than the number of chars,
 /// so measuring this way can only split earlier than needed, never too late).
@@ -61,7 +54,7 @@ impl Para {
     fn render(&self) -> String {
         match self.style {
             Style::Plain => escape(&self.text),
-            Style::Bold => format!("<b>{}</b>", escape(&self.text)),
+            Style::Bold => bold(&escape(&self.text)),
         }
     }
 }
@@ -185,10 +178,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_the_three_html_characters() {
-        assert_eq!(escape("a<b & c>d"), "a&lt;b &amp; c&gt;d");
-        assert_eq!(escape("&amp;"), "&amp;amp;");
-        assert_eq!(escape("zo'n \"test\""), "zo'n \"test\"");
+    fn paragraphs_escape_the_three_html_characters_and_leave_quotes() {
+        let render = |text: &str| render_chunks(&[Para::plain(text)], 4096).concat();
+        assert_eq!(render("a<b & c>d"), "a&lt;b &amp; c&gt;d");
+        assert_eq!(render("&amp;"), "&amp;amp;");
+        assert_eq!(render("zo'n \"test\""), "zo'n \"test\"");
     }
 
     #[test]

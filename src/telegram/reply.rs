@@ -5,7 +5,8 @@
 use super::api::{self, CONTROL, REPLY, TgBot};
 use super::commands::{self, Callback};
 use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
-use crate::handle::AnswerEngine;
+use super::prefs::ChatLangs;
+use crate::handle::{AnswerEngine, Current, EngineHandle};
 use crate::store::QuestionId;
 use crate::text::Lang;
 use std::sync::Arc;
@@ -184,23 +185,62 @@ pub(crate) fn button(label: &str, cb: Callback) -> Option<InlineKeyboardButton> 
     Some(InlineKeyboardButton::callback(label.trim(), data))
 }
 
-/// One button press being handled: what every handler of a press needs, passed as one value
-/// instead of a parameter each.
-#[derive(Clone, Copy)]
-pub(crate) struct Press<'a> {
-    pub bot: &'a TgBot,
-    pub query: &'a CallbackQuery,
+/// One button press being handled: what every handler of a press needs, built once per
+/// press in [`schema`](super::handlers::schema) and injected as one value instead of a
+/// parameter each.
+#[derive(Clone)]
+pub(crate) struct Press {
+    pub bot: TgBot,
+    pub query: CallbackQuery,
     /// Whether the press is acknowledged (the spinner stopped) already.
-    pub acked: &'a Acked,
-    pub engine: &'a dyn AnswerEngine,
-    /// The chat the button is in (the presser's own private chat, or the triage group).
+    pub acked: Acked,
+    /// The engine this press is answered with.
+    pub engine: Current,
+    /// The chat the button is in (the presser's own private chat, or the triage group); the
+    /// presser's own chat when Telegram names none.
     pub chat: ChatId,
+    /// The language of the presser's own private chat (what its buttons were written in).
     pub lang: Lang,
+    /// The chats' languages (a reply in a language is remembered there).
+    pub langs: Arc<ChatLangs>,
 }
 
-impl Press<'_> {
+impl Press {
+    /// The press as the handlers see it (`engine` loaded once for the whole press).
+    pub(crate) fn new(
+        bot: TgBot,
+        query: CallbackQuery,
+        acked: Acked,
+        engine: EngineHandle,
+        langs: Arc<ChatLangs>,
+    ) -> Press {
+        let own = ChatId::from(query.from.id);
+        let chat = query.message.as_ref().map_or(own, |m| m.chat().id);
+        let lang = langs.lang_without_text(own, query.from.language_code.as_deref());
+        Press {
+            bot,
+            query,
+            acked,
+            engine: engine.load(),
+            chat,
+            lang,
+            langs,
+        }
+    }
+
+    /// The chat the button is in, if Telegram says.
+    pub(crate) fn in_chat(&self) -> Option<&teloxide::types::Chat> {
+        self.query.message.as_ref().map(|m| m.chat())
+    }
+
+    /// Pressed in the presser's own private chat (a patient's button).
+    pub(crate) fn in_own_chat(&self) -> bool {
+        self.in_chat()
+            .is_some_and(|c| c.is_private() && c.id == ChatId::from(self.query.from.id))
+    }
+
     /// Stops the button's spinner, optionally with a short notice ([`acknowledge`]).
     pub(crate) async fn acknowledge(&self, notice: Option<&str>) -> HandlerResult {
-        acknowledge(self.bot, self.query, self.acked, notice).await
+        acknowledge(&self.bot, &self.query, &self.acked, notice).await
     }
 }

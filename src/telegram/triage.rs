@@ -15,15 +15,15 @@
 
 use super::api::TgBot;
 use super::commands::{Callback, StaffCommand};
-use super::html::{MESSAGE_LIMIT, Para, escape, paragraphs, render_chunks};
+use super::html::{MESSAGE_LIMIT, Para, paragraphs, render_chunks};
 use super::outbox::SendOptions;
-use super::reply::{Acked, HandlerResult, Press, acknowledge, send_reply};
+use super::reply::{HandlerResult, Press, send_reply};
 use super::texts::{Tg, text};
 use crate::config::Config;
 use crate::engine::EngineConfig;
 use crate::engine::{Answer, Intent};
 use crate::faq::LoadErrors;
-use crate::handle::{AnswerEngine, EngineHandle};
+use crate::handle::{AnswerEngine, Current, EngineHandle};
 use crate::reload::{self, Outcome};
 use crate::store::{
     Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status, Store,
@@ -37,7 +37,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQuery, ChatId};
+use teloxide::types::ChatId;
+use teloxide::utils::html::{bold, escape, italic};
 use tokio::sync::Notify;
 
 /// What `run` needs to open the triage desk: the database and the configuration (the desk
@@ -302,7 +303,7 @@ fn ticket_post(
     dedup_key: String,
     group: ChatId,
 ) -> Outbound {
-    let mut html = format!("<b>{}</b>\n", escape(&fill(&t.header, ticket)));
+    let mut html = format!("{}\n", bold(&escape(&fill(&t.header, ticket))));
     html.push_str(&format!(
         "{}: {}",
         escape(&t.lang),
@@ -311,21 +312,21 @@ fn ticket_post(
     if let Some(ooh) = &t.out_of_hours {
         html.push_str(&format!(" · {}", escape(ooh)));
     }
-    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.questions)));
+    html.push_str(&format!("\n\n{}", bold(&escape(&t.questions))));
     for r in recent {
         html.push_str(&format!("\n«{}»", escape(&r.question)));
     }
     if recent.is_empty() {
         html.push_str("\n–");
     }
-    html.push_str(&format!("\n\n<b>{}</b>", escape(&t.answered)));
+    html.push_str(&format!("\n\n{}", bold(&escape(&t.answered))));
     for r in recent {
         html.push_str(&format!("\n{}", escape(&r.answered)));
     }
     if recent.is_empty() {
         html.push_str("\n–");
     }
-    html.push_str(&format!("\n\n<i>{}</i>", escape(&t.how)));
+    html.push_str(&format!("\n\n{}", italic(&escape(&t.how))));
     let options = SendOptions {
         html: true,
         buttons: vec![vec![
@@ -498,7 +499,7 @@ async fn stored_offer(desk: &Desk, chat: ChatId, at: i64) -> Option<PendingOffer
 }
 
 /// The patient tapped "yes" (open a ticket) or "no" under the offer.
-pub(crate) async fn on_escalate(press: Press<'_>, desk: &Desk, yes: bool) -> HandlerResult {
+pub(crate) async fn on_escalate(press: &Press, desk: &Desk, yes: bool) -> HandlerResult {
     let Press {
         bot,
         query,
@@ -507,6 +508,7 @@ pub(crate) async fn on_escalate(press: Press<'_>, desk: &Desk, yes: bool) -> Han
         lang,
         ..
     } = press;
+    let (engine, chat, lang) = (&**engine, *chat, *lang);
     press.acknowledge(None).await?;
     if !yes {
         log::info!("triage: escalation declined");
@@ -728,7 +730,7 @@ pub(crate) async fn follow_up(
     } else {
         Tg::FollowupAdded
     };
-    let html = format!("<b>{}</b>\n«{}»", escape(&header), escape(&question));
+    let html = format!("{}\n«{}»", bold(&escape(&header)), escape(&question));
     let options = SendOptions {
         html: true,
         reply_to_post: true,
@@ -777,33 +779,71 @@ pub(crate) async fn follow_up(
 
 // --- the staff's side ---------------------------------------------------------------------
 
-/// A message in the triage group: a staff command, a reply to a ticket, or chatter (ignored).
-pub(crate) async fn on_group_message(
-    bot: TgBot,
-    msg: Message,
-    me: teloxide::types::Me,
-    handle: EngineHandle,
-    desk: Arc<Desk>,
-) -> HandlerResult {
-    let engine = handle.load();
-    let staff = desk.is_staff(msg.from.as_ref());
-    let refused = |what: &str| {
-        log::warn!("triage: refused {what} from someone who is not staff");
-    };
-    if let Some(cmd) = msg
-        .text()
-        .and_then(|t| super::commands::parse_staff(t, me.username()))
-    {
-        if !staff {
-            refused(&format!("/{}", cmd.name()));
-            return refuse(&bot, &*engine, &desk, &msg).await;
-        }
-        log::info!("triage: staff command /{}", cmd.name());
-        if cmd == StaffCommand::Reload {
-            return reload_command(&bot, &handle, &desk, &msg).await;
-        }
-        return staff_command(&bot, &*engine, &desk, &msg, cmd).await;
+/// A message in the triage group, as every handler of the group gets it: built once per
+/// message in [`schema`](super::handlers::schema) (`None`: not the triage group, or no desk).
+#[derive(Clone)]
+pub(crate) struct GroupMsg {
+    pub bot: TgBot,
+    pub msg: Message,
+    /// The engine this message is handled with.
+    pub engine: Current,
+    pub desk: Arc<Desk>,
+}
+
+impl GroupMsg {
+    pub(crate) fn new(
+        bot: TgBot,
+        msg: Message,
+        engine: EngineHandle,
+        desk: DeskHandle,
+    ) -> Option<GroupMsg> {
+        let desk = desk.filter(|d| d.chat == msg.chat.id)?;
+        Some(GroupMsg {
+            bot,
+            msg,
+            engine: engine.load(),
+            desk,
+        })
     }
+
+    /// Sent by one of the configured staff.
+    pub(crate) fn sent_by_staff(&self) -> bool {
+        self.desk.is_staff(self.msg.from.as_ref())
+    }
+
+    /// Replies in the group, quoting the message.
+    async fn reply(&self, paras: &[Para]) -> HandlerResult {
+        send_reply(&self.bot, self.desk.chat, paras, None, Some(self.msg.id)).await
+    }
+
+    /// Replies in the group with one of its texts.
+    async fn reply_text(&self, key: Tg) -> HandlerResult {
+        self.reply(&paras_of(&text(&*self.engine, key, Lang::Nl)))
+            .await
+    }
+
+    /// Replies in the group with a note of one paragraph per line.
+    async fn reply_lines(&self, note: &str) -> HandlerResult {
+        let paras: Vec<Para> = note.lines().map(Para::plain).collect();
+        self.reply(&paras).await
+    }
+}
+
+/// A staff command from someone who is not staff: refused in the group, logged without its
+/// text.
+pub(crate) async fn on_command_refused(g: GroupMsg, cmd: StaffCommand) -> HandlerResult {
+    log::warn!(
+        "triage: refused /{} from someone who is not staff",
+        cmd.name()
+    );
+    g.reply_text(Tg::DeskRefused).await
+}
+
+/// A reply in the triage group to a ticket post: relayed to the patient (staff only); a
+/// reply to anything else is chatter (ignored).
+pub(crate) async fn on_group_reply(g: GroupMsg, me: teloxide::types::Me) -> HandlerResult {
+    let (engine, desk, msg) = (&*g.engine, &*g.desk, &g.msg);
+    let staff = g.sent_by_staff();
     let Some(replied) = msg.reply_to_message() else {
         return Ok(());
     };
@@ -822,44 +862,33 @@ pub(crate) async fn on_group_message(
             if !from_bot {
                 return Ok(()); // a reply to a colleague: chatter
             }
-            match place_reply(&*engine, &desk, replied).await {
+            match place_reply(engine, desk, replied).await {
                 Some(t) => t,
                 None if staff => {
                     log::warn!("triage: a staff reply to a bot message of no ticket; not relayed");
-                    let note = text(&*engine, Tg::DeskUnplaced, Lang::Nl);
-                    return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+                    return g.reply_text(Tg::DeskUnplaced).await;
                 }
                 None => return Ok(()),
             }
         }
         Err(e) => {
             log::error!("triage: cannot read the database: {e}");
-            let note = text(&*engine, Tg::DeskRelayFailed, Lang::Nl);
-            return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+            return g.reply_text(Tg::DeskRelayFailed).await;
         }
     };
     if !staff {
-        refused("a reply to a ticket");
-        return refuse(&bot, &*engine, &desk, &msg).await;
+        log::warn!("triage: refused a reply to a ticket from someone who is not staff");
+        return g.reply_text(Tg::DeskRefused).await;
     }
     let Some(patient) = ticket.chat_id.filter(|_| ticket.status != Status::Closed) else {
         log::info!(
             "triage: reply to closed ticket {} not relayed",
             ticket.number
         );
-        let note = fill(&text(&*engine, Tg::DeskNotRelayed, Lang::Nl), ticket.number);
-        return send_reply(&bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+        let note = fill(&text(engine, Tg::DeskNotRelayed, Lang::Nl), ticket.number);
+        return g.reply(&paras_of(&note)).await;
     };
-    relay_staff_reply(
-        &bot,
-        &*engine,
-        &desk,
-        &msg,
-        ticket.number,
-        ticket.lang,
-        patient,
-    )
-    .await
+    relay_staff_reply(&g, ticket.number, ticket.lang, patient).await
 }
 
 /// The ticket a message of the bot's own in the group is about, read from the message
@@ -939,14 +968,12 @@ fn number_in(template: &str, line: &str) -> Option<i64> {
 /// A staff reply: the note "from the hospital's staff", then a copy of the reply (text,
 /// photos and formatting survive), both through the outbox; the ticket is answered.
 async fn relay_staff_reply(
-    bot: &TgBot,
-    engine: &dyn AnswerEngine,
-    desk: &Desk,
-    msg: &Message,
+    g: &GroupMsg,
     ticket: TicketNo,
     lang: Lang,
     patient: i64,
 ) -> HandlerResult {
+    let (engine, desk, msg) = (&*g.engine, &*g.desk, &g.msg);
     let key = format!("staff:{}:{}", desk.chat.0, msg.id.0);
     let note = patient_rows(
         patient,
@@ -992,34 +1019,26 @@ async fn relay_staff_reply(
         }
         Err(e) => {
             log::error!("triage: cannot store a staff reply: {e}");
-            let paras = paras_of(&text(engine, Tg::DeskRelayFailed, Lang::Nl));
-            send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+            g.reply_text(Tg::DeskRelayFailed).await
         }
     }
 }
 
 /// `/reload` from a staff member: publish the FAQ folder now, or reply with its errors.
-async fn reload_command(
-    bot: &TgBot,
-    handle: &EngineHandle,
-    desk: &Desk,
-    msg: &Message,
-) -> HandlerResult {
-    let engine = handle.load();
-    let Some(reloader) = desk.reloader.clone() else {
-        let note = text(&*engine, Tg::DeskReloadUnavailable, Lang::Nl);
-        return send_reply(bot, desk.chat, &paras_of(&note), None, Some(msg.id)).await;
+/// `handle` is where the new engine is published (its count is read from there).
+pub(crate) async fn on_reload(g: GroupMsg, handle: EngineHandle) -> HandlerResult {
+    let Some(reloader) = g.desk.reloader.clone() else {
+        return g.reply_text(Tg::DeskReloadUnavailable).await;
     };
     // Loading and indexing the FAQ is blocking work: off the async threads.
     let outcome = tokio::task::spawn_blocking(move || reloader.reload()).await;
-    let paras = match outcome {
-        Ok(outcome) => outcome_paras(&*handle.load(), &outcome),
+    match outcome {
+        Ok(outcome) => g.reply(&outcome_paras(&*handle.load(), &outcome)).await,
         Err(e) => {
             log::error!("triage: /reload failed: {e}");
-            paras_of(&text(&*engine, Tg::DeskRelayFailed, Lang::Nl))
+            g.reply_text(Tg::DeskRelayFailed).await
         }
-    };
-    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+    }
 }
 
 /// What a reload did, for the group: the entry count, or every problem (one paragraph
@@ -1067,83 +1086,77 @@ pub(crate) fn post_refusal(engine: &dyn AnswerEngine, desk: &Desk, errors: &Load
     }
 }
 
-async fn refuse(
-    bot: &TgBot,
-    engine: &dyn AnswerEngine,
-    desk: &Desk,
-    msg: &Message,
-) -> HandlerResult {
-    let paras = paras_of(&text(engine, Tg::DeskRefused, Lang::Nl));
-    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+/// `/open`: the tickets not closed, one a line.
+pub(crate) async fn on_open(g: GroupMsg) -> HandlerResult {
+    let t = |k: Tg| text(&*g.engine, k, Lang::Nl);
+    let desk = &g.desk;
+    let reply = match desk.store.call(|s| s.open_tickets()).await {
+        Ok(tickets) if tickets.is_empty() => t(Tg::DeskNoOpen),
+        Ok(tickets) => {
+            let mut lines = vec![t(Tg::DeskOpenHeader)];
+            for tk in tickets {
+                let opened = desk.config.office_hours.local(tk.created_at);
+                lines.push(format!(
+                    "{} · {} · {} · {:02}-{:02} {:02}:{:02}{}{}",
+                    tk.number,
+                    tk.status.as_str(),
+                    tk.lang.code().to_uppercase(),
+                    opened.day,
+                    opened.month,
+                    opened.hour,
+                    opened.minute,
+                    if tk.urgent { " · SPOED" } else { "" },
+                    if tk.out_of_hours { " · ooh" } else { "" },
+                ));
+            }
+            lines.join("\n")
+        }
+        Err(e) => {
+            log::error!("triage: /open: {e}");
+            t(Tg::DeskRelayFailed)
+        }
+    };
+    g.reply_lines(&reply).await
 }
 
-async fn staff_command(
-    bot: &TgBot,
-    engine: &dyn AnswerEngine,
-    desk: &Desk,
-    msg: &Message,
-    cmd: StaffCommand,
-) -> HandlerResult {
-    let t = |k: Tg| text(engine, k, Lang::Nl);
-    let reply = match cmd {
-        StaffCommand::Open => match desk.store.call(|s| s.open_tickets()).await {
-            Ok(tickets) if tickets.is_empty() => t(Tg::DeskNoOpen),
-            Ok(tickets) => {
-                let mut lines = vec![t(Tg::DeskOpenHeader)];
-                for tk in tickets {
-                    let opened = desk.config.office_hours.local(tk.created_at);
-                    lines.push(format!(
-                        "{} · {} · {} · {:02}-{:02} {:02}:{:02}{}{}",
-                        tk.number,
-                        tk.status.as_str(),
-                        tk.lang.code().to_uppercase(),
-                        opened.day,
-                        opened.month,
-                        opened.hour,
-                        opened.minute,
-                        if tk.urgent { " · SPOED" } else { "" },
-                        if tk.out_of_hours { " · ooh" } else { "" },
-                    ));
-                }
-                lines.join("\n")
-            }
-            Err(e) => {
-                log::error!("triage: /open: {e}");
-                t(Tg::DeskRelayFailed)
-            }
-        },
-        StaffCommand::Stats => {
-            let at = now();
-            let since = at - i64::from(STATS_DAYS) * 86_400;
-            let read = desk
-                .store
-                .call(move |s| Ok((s.stats()?, s.questions_since(since)?)))
-                .await;
-            match read {
-                Ok((s, questions)) => {
-                    let tickets = t(Tg::DeskStats)
-                        .replace("{open}", &s.open.to_string())
-                        .replace("{answered}", &s.answered.to_string())
-                        .replace("{closed}", &s.closed.to_string())
-                        .replace("{urgent}", &s.urgent.to_string())
-                        .replace("{out_of_hours}", &s.out_of_hours.to_string())
-                        .replace("{pending}", &s.outbox_pending.to_string())
-                        .replace("{abandoned}", &s.outbox_abandoned.to_string());
-                    let report = crate::report::Report::build(&questions, since, at);
-                    format!("{}\n{tickets}", crate::report::short(&report))
-                }
-                Err(e) => {
-                    log::error!("triage: /stats: {e}");
-                    t(Tg::DeskRelayFailed)
-                }
-            }
+/// `/stats`: the question log's short report over [`STATS_DAYS`], then the desk's counts.
+pub(crate) async fn on_stats(g: GroupMsg) -> HandlerResult {
+    let t = |k: Tg| text(&*g.engine, k, Lang::Nl);
+    let at = now();
+    let since = at - i64::from(STATS_DAYS) * 86_400;
+    let read = g
+        .desk
+        .store
+        .call(move |s| Ok((s.stats()?, s.questions_since(since)?)))
+        .await;
+    let reply = match read {
+        Ok((s, questions)) => {
+            let tickets = t(Tg::DeskStats)
+                .replace("{open}", &s.open.to_string())
+                .replace("{answered}", &s.answered.to_string())
+                .replace("{closed}", &s.closed.to_string())
+                .replace("{urgent}", &s.urgent.to_string())
+                .replace("{out_of_hours}", &s.out_of_hours.to_string())
+                .replace("{pending}", &s.outbox_pending.to_string())
+                .replace("{abandoned}", &s.outbox_abandoned.to_string());
+            let report = crate::report::Report::build(&questions, since, at);
+            format!("{}\n{tickets}", crate::report::short(&report))
         }
-        StaffCommand::Reload => return Ok(()), // handled by `reload_command`
-        StaffCommand::Close(None) => t(Tg::DeskCloseUsage),
-        StaffCommand::Close(Some(n)) => close(engine, desk, TicketNo(n)).await,
+        Err(e) => {
+            log::error!("triage: /stats: {e}");
+            t(Tg::DeskRelayFailed)
+        }
     };
-    let paras: Vec<Para> = reply.lines().map(Para::plain).collect();
-    send_reply(bot, desk.chat, &paras, None, Some(msg.id)).await
+    g.reply_lines(&reply).await
+}
+
+/// `/close N` (`None`: no valid number given, the usage is the answer).
+pub(crate) async fn on_close(g: GroupMsg, n: Option<i64>) -> HandlerResult {
+    let reply = match n {
+        None => text(&*g.engine, Tg::DeskCloseUsage, Lang::Nl),
+        Some(n) => close(&*g.engine, &g.desk, TicketNo(n)).await,
+    };
+    g.reply_lines(&reply).await
 }
 
 /// Closes a ticket (the patient is told, through the outbox); the group's note.
@@ -1207,26 +1220,20 @@ async fn close(engine: &dyn AnswerEngine, desk: &Desk, n: TicketNo) -> String {
 }
 
 /// A take/close button under a ticket post.
-pub(crate) async fn on_desk_button(
-    bot: &TgBot,
-    query: &CallbackQuery,
-    acked: &Acked,
-    engine: &dyn AnswerEngine,
-    desk: &Desk,
-    action: Callback,
-) -> HandlerResult {
+pub(crate) async fn on_desk_button(press: &Press, desk: &Desk, action: Callback) -> HandlerResult {
     // Only staff get here (the `schema`'s branch checks).
+    let engine = &*press.engine;
     let note = match action {
         Callback::Take(n) => {
             log::info!("triage: ticket #{n} taken");
             fill(&text(engine, Tg::DeskTaken, Lang::Nl), TicketNo(n))
-                .replace("{name}", &query.from.first_name)
+                .replace("{name}", &press.query.from.first_name)
         }
         Callback::Close(n) => close(engine, desk, TicketNo(n)).await,
-        _ => return acknowledge(bot, query, acked, None).await,
+        _ => return press.acknowledge(None).await,
     };
-    acknowledge(bot, query, acked, Some(&note)).await?;
-    send_reply(bot, desk.chat, &paras_of(&note), None, None).await
+    press.acknowledge(Some(&note)).await?;
+    send_reply(&press.bot, desk.chat, &paras_of(&note), None, None).await
 }
 
 #[cfg(test)]
