@@ -889,10 +889,7 @@ fn check_ids(entries: &[EntryFile], errors: &mut Vec<LoadError>) {
     }
 }
 
-// `closest` is the diagnostics' own; this re-export only serves `safety.rs`, which still
-// names `crate::faq::closest` (that file belongs to the open red-flag work: drop this line
-// when it imports `crate::diagnostics` directly, as everything else does).
-pub(crate) use crate::diagnostics::closest;
+use crate::diagnostics::closest;
 
 // ---------------------------------------------------------------------------------------
 // Checking one file

@@ -614,7 +614,7 @@ pub fn compile(spec: &Spec) -> Result<RedFlags, Vec<SpecError>> {
                         names.extend(per_category[c].keys().map(String::as_str));
                     }
                     names.sort_unstable();
-                    match crate::faq::closest(name, names.iter().copied()) {
+                    match crate::diagnostics::closest(name, names.iter().copied()) {
                         Some(best) => {
                             format!("no concept is called \"{name}\"; did you mean \"{best}\"?")
                         }
