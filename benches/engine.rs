@@ -222,20 +222,25 @@ fn semantic(c: &mut Criterion) {
     });
     group.finish();
 
-    // The 10,000-entry FAQ: embedding its ~270,000 phrasings once (cold, both cores) is
-    // timed here, not by criterion.
-    let big_faq = generated(&real, 10_000);
-    let t = Instant::now();
-    let big_model = Arc::new(Model::new(enc.clone()));
-    let big = Engine::new(big_faq, EngineConfig::default()).with_semantic(big_model.clone());
-    eprintln!(
-        "generated 10k FAQ: {} phrasings embedded, load + index {:.1} s (cold)",
-        big_model.encoded(),
-        t.elapsed().as_secs_f64()
-    );
+    // The 10,000-entry FAQ: its ~270,000 phrasings are embedded once (cold, both cores,
+    // timed here and printed, not by criterion) when this bench is selected; criterion then
+    // times answers with every vector in memory (as a running bot has them).
+    let mut big: Option<Engine> = None;
     let mut group = c.benchmark_group("semantic");
     group.sample_size(30);
     group.bench_function("answer_generated_10k", |b| {
+        let big = big.get_or_insert_with(|| {
+            let t = Instant::now();
+            let big_model = Arc::new(Model::new(enc.clone()));
+            let e = Engine::new(generated(&real, 10_000), EngineConfig::default())
+                .with_semantic(big_model.clone());
+            eprintln!(
+                "generated 10k FAQ: {} phrasings embedded, load + index {:.1} s (cold)",
+                big_model.encoded(),
+                t.elapsed().as_secs_f64()
+            );
+            e
+        });
         b.iter(|| {
             i = (i + 1) % QUESTIONS.len();
             black_box(big.answer(black_box(QUESTIONS[i]), &ctx))
@@ -247,21 +252,41 @@ fn semantic(c: &mut Criterion) {
     let dev = dev_questions();
     let mut group = c.benchmark_group("encoder");
     let mut k = 0;
+    let mut compared = false;
     group.bench_function("one_sentence", |b| {
+        if !compared {
+            compared = true;
+            compare_with_numpy(&enc, &dev);
+        }
         b.iter(|| {
             k = (k + 1) % dev.len();
             black_box(enc.encode(black_box(&dev[k])))
         })
     });
     group.finish();
-    // The same sentences, one pass, for a per-sentence mean beside numpy's.
-    let t = Instant::now();
-    for _ in 0..5 {
-        for q in &dev {
-            black_box(enc.encode(q));
-        }
+}
+
+/// The Rust encoder and the numpy reference on the same sentences, one at a time, in this
+/// run: both per-sentence figures printed side by side.
+fn compare_with_numpy(enc: &Encoder, dev: &[String]) {
+    for q in dev.iter().take(20) {
+        black_box(enc.encode(q)); // warm up, as the script does
     }
-    let rust_ms = t.elapsed().as_secs_f64() * 1000.0 / (5 * dev.len()) as f64;
+    let mut rounds: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for q in dev {
+                black_box(enc.encode(q));
+            }
+            t.elapsed().as_secs_f64() * 1000.0 / dev.len() as f64
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    let rust_ms = rounds[rounds.len() / 2];
+    let texts: Vec<&str> = dev.iter().map(String::as_str).collect();
+    let t = Instant::now();
+    black_box(enc.encode_batch(&texts));
+    let rust_batched = t.elapsed().as_secs_f64() * 1000.0 / dev.len() as f64;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_reference.py");
     let mut cmd = std::process::Command::new("python3");
     cmd.arg(&script);
@@ -291,8 +316,9 @@ fn semantic(c: &mut Criterion) {
                 parts.next().unwrap_or(f64::NAN),
             );
             eprintln!(
-                "encoder on {} dev questions, one at a time: rust {rust_ms:.3} ms, numpy \
-                 {one:.3} ms ({:.2}x); numpy batched {batched:.3} ms",
+                "encoder on {} dev questions, one at a time (median of 5 passes): rust \
+                 {rust_ms:.3} ms, numpy {one:.3} ms ({:.2}x); batched: rust \
+                 {rust_batched:.3} ms, numpy {batched:.3} ms",
                 dev.len(),
                 one / rust_ms
             );

@@ -11,15 +11,21 @@
 //!
 //! The embedding table stays as it ships: 17 blocks of `u8`, each with its own scale and
 //! offset, dequantised row by row as pieces are looked up (65 MB, not 262 MB of floats).
-//! The arithmetic is `ndarray`'s (its `dot` is `matrixmultiply`'s single-threaded GEMM);
-//! the tokenizer is the `tokenizers` crate reading `tokenizer.json`, made from the model's
-//! `sp.model` by `models/usem3/make_tokenizer.py`.
+//! The arrays are `ndarray`'s; their matrix products go through [`matmul`] (the `gemm`
+//! crate, one thread). The tokenizer is the `kitoken` crate reading the model's own
+//! `sp.model` (SentencePiece's unigram model; the same ids as the `sentencepiece` library).
+//!
+//! Several sentences can be encoded at once ([`Encoder::encode_batch`]): their pieces are
+//! stacked into one matrix, so each weight is read once per batch rather than once per
+//! sentence (embedding an FAQ); the n-gram windows never cross from one sentence into the
+//! next, so a sentence's vector does not depend on its batch.
 //!
 //! Loading reads files ([`Encoder::load`], for the edges); encoding is pure compute.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use ndarray_npy::NpzReader;
-use std::io::Cursor;
+use std::io::{BufReader, Read, Seek};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Width of a sentence vector.
@@ -31,10 +37,15 @@ const ORDERS: [(usize, usize); 3] = [(2, 0), (3, 1), (5, 2)];
 /// Pieces read of one text: more adds nothing to a question and only costs time (the
 /// engine reads at most 4096 characters anyway).
 pub const MAX_PIECES: usize = 512;
+/// SentencePiece's `<s>` and `</s>` in this model.
+const BOS: u32 = 1;
+const EOS: u32 = 2;
 
 /// The files of a model directory.
 pub const WEIGHTS_FILE: &str = "weights.npz";
-pub const TOKENIZER_FILE: &str = "tokenizer.json";
+pub const SENTENCEPIECE_FILE: &str = "sp.model";
+/// Pieces stacked into one batch when embedding many texts ([`Encoder::encode_batch`]).
+const BATCH_PIECES: usize = 256;
 
 /// Where the model is unless configured otherwise: `models/usem3` in the working directory,
 /// else beside the executable's crate (a `cargo run` or `cargo test` from anywhere).
@@ -62,7 +73,7 @@ pub type Vector = Vec<f32>;
 
 /// The loaded model. Immutable; `Send + Sync`: one is shared by every engine.
 pub struct Encoder {
-    tokenizer: tokenizers::Tokenizer,
+    tokenizer: kitoken::Kitoken,
     /// Piece `id` is row `id / 17` of block `id % 17`.
     table: Vec<Array2<u8>>,
     scale: Array1<f32>,
@@ -97,33 +108,56 @@ impl std::fmt::Debug for Encoder {
 }
 
 impl Encoder {
-    /// Reads `weights.npz` and `tokenizer.json` from `dir`.
+    /// Reads `weights.npz` and `sp.model` from `dir`. The weights are decompressed from the
+    /// file as they are read (the 30 MB of compressed bytes are never held beside them).
     pub fn load(dir: &Path) -> Result<Encoder, LoadError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| LoadError::Io { path, source })
-        };
-        let weights = read(WEIGHTS_FILE)?;
-        let tokenizer = read(TOKENIZER_FILE)?;
-        Encoder::from_bytes(&weights, &tokenizer).map_err(|message| LoadError::Format {
-            path: dir.to_path_buf(),
-            message,
+        let io = |path: PathBuf| move |source| LoadError::Io { path, source };
+        let sp_path = dir.join(SENTENCEPIECE_FILE);
+        let sp = std::fs::read(&sp_path).map_err(io(sp_path.clone()))?;
+        let weights_path = dir.join(WEIGHTS_FILE);
+        let mut weights = std::fs::File::open(&weights_path).map_err(io(weights_path.clone()))?;
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = weights.read(&mut buf).map_err(io(weights_path.clone()))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        hasher.update(&sp);
+        weights.rewind().map_err(io(weights_path.clone()))?;
+        Encoder::from_parts(BufReader::new(weights), &sp, hasher.digest128()).map_err(|message| {
+            LoadError::Format {
+                path: dir.to_path_buf(),
+                message,
+            }
         })
     }
 
-    /// The model from the bytes of its two files.
-    pub fn from_bytes(weights: &[u8], tokenizer: &[u8]) -> Result<Encoder, String> {
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(weights);
-        hasher.update(tokenizer);
-        let id = hasher.digest128();
-        let tokenizer = tokenizers::Tokenizer::from_bytes(tokenizer)
-            .map_err(|e| format!("{TOKENIZER_FILE}: {e}"))?;
-        let mut z = NpzReader::new(Cursor::new(weights)).map_err(|e| e.to_string())?;
-        fn m(z: &mut NpzReader<Cursor<&[u8]>>, name: &str) -> Result<Array2<f32>, String> {
+    /// The model from its weights (an npz archive), the bytes of its SentencePiece model and
+    /// the hash that names it.
+    fn from_parts<R: Read + Seek>(weights: R, sp: &[u8], id: u128) -> Result<Encoder, String> {
+        let definition = kitoken::Definition::from_sentencepiece_slice(sp)
+            .map_err(|e| format!("{SENTENCEPIECE_FILE}: {e}"))?;
+        // Every id the tokenizer can give must have a row in the table (checked below). A
+        // special piece the model does not have (its <pad> id is -1) has id u32::MAX.
+        let pieces = definition
+            .model
+            .vocab()
+            .iter()
+            .map(|t| t.id)
+            .chain(definition.specials.iter().map(|t| t.id))
+            .filter(|&id| id != u32::MAX)
+            .max()
+            .map_or(0, |id| id as usize + 1);
+        let tokenizer = kitoken::Kitoken::from_definition(definition)
+            .map_err(|e| format!("{SENTENCEPIECE_FILE}: {e}"))?;
+        let mut z = NpzReader::new(weights).map_err(|e| e.to_string())?;
+        fn m<R: Read + Seek>(z: &mut NpzReader<R>, name: &str) -> Result<Array2<f32>, String> {
             z.by_name(name).map_err(|e| format!("{name}: {e}"))
         }
-        fn v(z: &mut NpzReader<Cursor<&[u8]>>, name: &str) -> Result<Array1<f32>, String> {
+        fn v<R: Read + Seek>(z: &mut NpzReader<R>, name: &str) -> Result<Array1<f32>, String> {
             z.by_name(name).map_err(|e| format!("{name}: {e}"))
         }
         let mut table = Vec::with_capacity(CHUNKS);
@@ -144,13 +178,13 @@ impl Encoder {
             let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
             ndarray::concatenate(Axis(0), &views).map_err(|e| e.to_string())
         };
-        let each_m = |z: &mut NpzReader<Cursor<&[u8]>>, f: &dyn Fn(usize) -> String| {
+        let each_m = |z: &mut NpzReader<R>, f: &dyn Fn(usize) -> String| {
             ORDERS
                 .iter()
                 .map(|&(n, _)| m(z, &f(n)))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let each_v = |z: &mut NpzReader<Cursor<&[u8]>>, f: &dyn Fn(usize) -> String| {
+        let each_v = |z: &mut NpzReader<R>, f: &dyn Fn(usize) -> String| {
             ORDERS
                 .iter()
                 .map(|&(n, _)| v(z, &f(n)))
@@ -195,11 +229,13 @@ impl Encoder {
             eps: eps.into_scalar() as f32,
             id,
         };
-        enc.check_shapes()?;
+        enc.check_shapes(pieces)?;
         Ok(enc)
     }
 
-    fn check_shapes(&self) -> Result<(), String> {
+    /// The weights have the shapes the forward pass assumes, and the table a row for each of
+    /// the tokenizer's `pieces` ids.
+    fn check_shapes(&self, pieces: usize) -> Result<(), String> {
         let want = |name: &str, got: (usize, usize), want: (usize, usize)| {
             if got == want {
                 Ok(())
@@ -219,9 +255,18 @@ impl Encoder {
         if self.scale.len() != CHUNKS || self.lo.len() != CHUNKS {
             return Err("scale/lo: not one per block".into());
         }
-        if self.table.iter().map(|t| t.nrows()).sum::<usize>() < self.tokenizer.get_vocab_size(true)
+        if self
+            .table
+            .iter()
+            .any(|t| t.nrows() != self.table[0].nrows())
         {
-            return Err("the embedding table has fewer rows than the tokenizer has pieces".into());
+            return Err("the embedding table's blocks differ in length".into());
+        }
+        let rows = self.table[0].nrows() * CHUNKS;
+        if rows < pieces {
+            return Err(format!(
+                "the embedding table has {rows} rows; the tokenizer has {pieces} pieces"
+            ));
         }
         Ok(())
     }
@@ -232,16 +277,13 @@ impl Encoder {
     }
 
     /// The SentencePiece ids of `text`, `<s>` and `</s>` included (at most [`MAX_PIECES`]).
+    /// Text that looks like a control piece (`<s>`) is read as text, as SentencePiece does.
     pub fn piece_ids(&self, text: &str) -> Vec<u32> {
-        let mut ids = match self.tokenizer.encode_fast(text, true) {
-            Ok(enc) => enc.get_ids().to_vec(),
-            Err(_) => vec![1, 2],
-        };
-        if ids.len() > MAX_PIECES {
-            let eos = *ids.last().expect("not empty");
-            ids.truncate(MAX_PIECES - 1);
-            ids.push(eos);
-        }
+        let mut ids = vec![BOS];
+        // An error means no piece (kitoken falls back to <unk>, so it does not happen).
+        ids.extend(self.tokenizer.encode(text, false).unwrap_or_default());
+        ids.truncate(MAX_PIECES - 1);
+        ids.push(EOS);
         ids
     }
 
@@ -253,35 +295,74 @@ impl Encoder {
 
     /// The vector of a sentence given as piece ids.
     pub fn encode_ids(&self, ids: &[u32]) -> Vector {
-        let n = ids.len().max(1);
-        let rows = self.table[0].nrows();
-        let mut emb = Array2::<f32>::zeros((n, DIM));
-        for (t, &id) in ids.iter().enumerate() {
-            let id = id as usize;
-            let (chunk, row) = (id % CHUNKS, id / CHUNKS);
-            if row >= rows {
-                continue; // cannot happen with the shipped tokenizer: a zero row
+        self.encode_ids_batch(&[ids])
+            .pop()
+            .expect("one sentence in, one vector out")
+    }
+
+    /// The vectors of several texts, in order: the same as [`Encoder::encode`] of each, made
+    /// in batches of about [`BATCH_PIECES`] pieces (faster per text when there are many).
+    pub fn encode_batch(&self, texts: &[&str]) -> Vec<Vector> {
+        let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.piece_ids(t)).collect();
+        let mut out = Vec::with_capacity(texts.len());
+        let mut start = 0;
+        while start < ids.len() {
+            let mut end = start + 1;
+            let mut pieces = ids[start].len();
+            while end < ids.len() && pieces + ids[end].len() <= BATCH_PIECES {
+                pieces += ids[end].len();
+                end += 1;
             }
-            let (scale, lo) = (self.scale[chunk], self.lo[chunk]);
-            let q = self.table[chunk].row(row);
-            for (e, &b) in emb.row_mut(t).iter_mut().zip(q.iter()) {
-                *e = f32::from(b) * scale + lo;
+            out.extend(self.encode_ids_batch(&ids[start..end]));
+            start = end;
+        }
+        out
+    }
+
+    /// The vectors of sentences given as piece ids: their pieces stacked into one matrix
+    /// (rows `spans[i]` are sentence `i`'s), every product made once for all of them.
+    fn encode_ids_batch<I: AsRef<[u32]>>(&self, batch: &[I]) -> Vec<Vector> {
+        let mut spans: Vec<Range<usize>> = Vec::with_capacity(batch.len());
+        let mut total = 0;
+        for ids in batch {
+            let n = ids.as_ref().len().max(1);
+            spans.push(total..total + n);
+            total += n;
+        }
+        let rows = self.table[0].nrows();
+        let mut emb = Array2::<f32>::zeros((total, DIM));
+        for (ids, span) in batch.iter().zip(&spans) {
+            for (t, &id) in span.clone().zip(ids.as_ref()) {
+                let id = id as usize;
+                let (chunk, row) = (id % CHUNKS, id / CHUNKS);
+                if row >= rows {
+                    continue; // cannot happen (checked at load): a zero row
+                }
+                let (scale, lo) = (self.scale[chunk], self.lo[chunk]);
+                let q = self.table[chunk].row(row);
+                for (e, &b) in emb.row_mut(t).iter_mut().zip(q.iter()) {
+                    *e = f32::from(b) * scale + lo;
+                }
             }
         }
-        let mut x = emb.dot(&self.proj_w);
+        let mut x = matmul(emb.view(), self.proj_w.view());
         x += &self.proj_b;
         layer_norm(&mut x, self.ln_g_all.view(), self.ln_b_all.view(), self.eps);
 
         let feat = DIM + ORDERS.len() * CNN;
-        let mut feats = Array2::<f32>::zeros((n, feat));
+        let mut feats = Array2::<f32>::zeros((total, feat));
         feats.slice_mut(s![.., ..DIM]).assign(&emb);
+        drop(emb);
         for (i, &(order, left)) in ORDERS.iter().enumerate() {
             let xs = x.slice(s![.., i * CNN..(i + 1) * CNN]);
-            let mut h = windows(xs, order, left).dot(&self.w1[i]);
+            let mut h = matmul(windows(xs, order, left, &spans).view(), self.w1[i].view());
             h += &self.b1[i];
             h.mapv_inplace(|v| v.max(0.0));
             h += &xs;
-            let mut c = windows(h.view(), order, left).dot(&self.w2[i]);
+            let mut c = matmul(
+                windows(h.view(), order, left, &spans).view(),
+                self.w2[i].view(),
+            );
             c += &self.b2[i];
             c.mapv_inplace(|v| v.max(0.0));
             c += &h;
@@ -291,31 +372,93 @@ impl Encoder {
         }
         layer_norm(&mut feats, self.ln_g.view(), self.ln_b.view(), self.eps);
 
-        // The mean commutes with the (linear) projection: project the sum of the rows.
-        let len = n as f32;
-        let sum = feats.sum_axis(Axis(0));
-        let mut mean = vm(&sum, &self.cnn_w);
-        mean.scaled_add(len, &self.cnn_b);
-        mean /= len.sqrt();
+        // The mean commutes with the (linear) projection: project each sentence's sum of rows
+        // (the reference's combiner divides by the square root of the length).
+        let mut sums = Array2::<f32>::zeros((batch.len(), feat));
+        for (mut row, span) in sums.rows_mut().into_iter().zip(&spans) {
+            row.assign(&feats.slice(s![span.clone(), ..]).sum_axis(Axis(0)));
+        }
+        drop(feats);
+        let mut mean = matmul(sums.view(), self.cnn_w.view());
+        for (mut row, span) in mean.rows_mut().into_iter().zip(&spans) {
+            let len = span.len() as f32;
+            row.scaled_add(len, &self.cnn_b);
+            row /= len.sqrt();
+        }
 
-        let y0 = vm(&mean, &self.d0).mapv(|v| v.max(0.0));
-        let mut y1 = vm(&mean, &self.p1);
-        y1 += &vm(&y0, &self.d1);
-        y1.mapv_inplace(|v| v.max(0.0));
-        let y2 = vm(&y1, &self.d2).mapv(|v| v.max(0.0));
-        let mut z = vm(&y1, &self.p3);
-        z += &vm(&y2, &self.d3);
+        let relu = |mut a: Array2<f32>| {
+            a.mapv_inplace(|v| v.max(0.0));
+            a
+        };
+        let y0 = relu(matmul(mean.view(), self.d0.view()));
+        let mut y1 = matmul(mean.view(), self.p1.view());
+        y1 += &matmul(y0.view(), self.d1.view());
+        let y1 = relu(y1);
+        let y2 = relu(matmul(y1.view(), self.d2.view()));
+        let mut z = matmul(y1.view(), self.p3.view());
+        z += &matmul(y2.view(), self.d3.view());
         z.mapv_inplace(f32::tanh);
-        let norm = z.dot(&z).max(self.eps).sqrt();
-        z /= norm;
-        z.to_vec()
+        z.rows()
+            .into_iter()
+            .map(|row| {
+                let norm = row.dot(&row).max(self.eps).sqrt();
+                row.iter().map(|v| v / norm).collect()
+            })
+            .collect()
     }
 }
 
-/// `v · m` as a 1-row matrix product: `matrixmultiply`'s GEMM reads the row-major weights
-/// in order (ndarray's vector-times-matrix walks them by column, a cache miss per weight).
-fn vm(v: &Array1<f32>, m: &Array2<f32>) -> Array1<f32> {
-    v.view().insert_axis(Axis(0)).dot(m).remove_axis(Axis(0))
+/// `a · b`, on one thread, by the `gemm` crate (runtime-detected AVX2/FMA or AVX-512
+/// kernels that work on the row-major weights as they are; `ndarray`'s own `dot` packs both
+/// operands on every call, which for the few rows of one sentence costs more than the
+/// product). Any strides (the branch slices of `x` are views).
+///
+/// # Panics
+/// If the inner dimensions differ.
+pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
+    let (m, k) = a.dim();
+    let (kb, n) = b.dim();
+    assert_eq!(k, kb, "matmul: {m}x{k} times {kb}x{n}");
+    let mut out = Array2::<f32>::zeros((m, n));
+    if m == 0 || n == 0 || k == 0 {
+        return out; // the product is all zeros; gemm is not called on empty operands
+    }
+    let (a_rs, a_cs) = (a.strides()[0], a.strides()[1]);
+    let (b_rs, b_cs) = (b.strides()[0], b.strides()[1]);
+    let dst = out.as_mut_ptr();
+    // SAFETY: `gemm` reads `lhs + i*lhs_rs + p*lhs_cs` for i < m, p < k and
+    // `rhs + p*rhs_rs + j*rhs_cs` for p < k, j < n: with each view's own pointer (its element
+    // [0, 0]), strides (in elements, as `gemm` takes them) and dimensions (k checked equal
+    // above), those are exactly the elements of `a` and `b`, valid for reads for the
+    // duration of this call (both are borrowed). It writes `dst + i*n + j` for i < m, j < n:
+    // `out` is a fresh standard-layout m x n array that we own, so every write is in bounds
+    // and nothing else reads or writes it meanwhile; it does not overlap `a` or `b`. With
+    // `read_dst` false the destination's old contents are not read (alpha is unused).
+    // `Parallelism::None`: no other thread touches any of the three.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+    out
 }
 
 /// The dot product of two vectors (their cosine: both are unit length).
@@ -324,16 +467,23 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Row `t` of the result is rows `t - left .. t - left + order` of `x` side by side, zero
-/// where a row falls outside the sentence.
-fn windows(x: ArrayView2<'_, f32>, order: usize, left: usize) -> Array2<f32> {
+/// where a row falls outside `t`'s sentence (the span of `spans` that holds `t`).
+fn windows(
+    x: ArrayView2<'_, f32>,
+    order: usize,
+    left: usize,
+    spans: &[Range<usize>],
+) -> Array2<f32> {
     let (n, w) = x.dim();
     let mut out = Array2::<f32>::zeros((n, order * w));
-    for t in 0..n {
-        for k in 0..order {
-            let Some(src) = (t + k).checked_sub(left).filter(|&p| p < n) else {
-                continue;
-            };
-            out.slice_mut(s![t, k * w..(k + 1) * w]).assign(&x.row(src));
+    for span in spans {
+        for t in span.clone() {
+            for k in 0..order {
+                let Some(src) = (t + k).checked_sub(left).filter(|p| span.contains(p)) else {
+                    continue;
+                };
+                out.slice_mut(s![t, k * w..(k + 1) * w]).assign(&x.row(src));
+            }
         }
     }
     out

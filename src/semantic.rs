@@ -83,25 +83,22 @@ impl Model {
                 .map_or(1, |n| n.get())
                 .clamp(1, 4)
                 .min(missing.len().div_ceil(64));
-            let made: Vec<(u64, Arc<[f32]>)> = if threads <= 1 {
-                missing
-                    .iter()
-                    .map(|&i| (keys[i], self.encoder.encode(texts[i]).into()))
+            // Each thread encodes its share in batches (the weights read once per batch).
+            let encode = |part: &[usize]| -> Vec<(u64, Arc<[f32]>)> {
+                let part_texts: Vec<&str> = part.iter().map(|&i| texts[i]).collect();
+                part.iter()
+                    .zip(self.encoder.encode_batch(&part_texts))
+                    .map(|(&i, v)| (keys[i], Arc::from(v)))
                     .collect()
+            };
+            let made: Vec<(u64, Arc<[f32]>)> = if threads <= 1 {
+                encode(&missing)
             } else {
                 let chunk = missing.len().div_ceil(threads);
                 std::thread::scope(|s| {
                     let handles: Vec<_> = missing
                         .chunks(chunk)
-                        .map(|part| {
-                            s.spawn(|| {
-                                part.iter()
-                                    .map(|&i| {
-                                        (keys[i], Arc::<[f32]>::from(self.encoder.encode(texts[i])))
-                                    })
-                                    .collect::<Vec<_>>()
-                            })
-                        })
+                        .map(|part| s.spawn(|| encode(part)))
                         .collect();
                     handles
                         .into_iter()
@@ -344,6 +341,12 @@ impl SemanticIndex {
     /// The vector of a message.
     pub fn encode(&self, text: &str) -> Vector {
         self.model.encoder().encode(text)
+    }
+
+    /// The vectors of several texts (one batch through the encoder: a message and its
+    /// question sentences).
+    pub fn encode_all(&self, texts: &[&str]) -> Vec<Vector> {
+        self.model.encoder().encode_batch(texts)
     }
 
     /// Compares a message vector with every example. `candidates`: entries to compare in

@@ -75,6 +75,74 @@ fn encoder_matches_the_reference_vectors() {
 }
 
 #[test]
+fn a_batch_gives_each_text_its_own_vector() {
+    // Stacked into one matrix, the n-gram windows must stop at each sentence's edge: every
+    // vector of a batch equals the one of its text alone (up to rounding).
+    let enc = crate::support::encoder();
+    let sentences = sentences();
+    let texts: Vec<&str> = sentences.iter().map(String::as_str).take(200).collect();
+    let batch = enc.encode_batch(&texts);
+    assert_eq!(batch.len(), texts.len());
+    for (t, v) in texts.iter().zip(&batch) {
+        let alone = enc.encode(t);
+        let c = encoder::cosine(&alone, v);
+        assert!(c > 0.9999, "{t:?}: cosine {c} to its vector alone");
+    }
+    assert!(enc.encode_batch(&[]).is_empty());
+    let one = enc.encode_batch(&["", "b12"]);
+    assert!(encoder::cosine(&one[0], &enc.encode("")) > 0.9999);
+}
+
+#[test]
+fn matmul_equals_the_plain_product_for_any_layout() {
+    // encoder::matmul hands raw strides to gemm: check it against ndarray's own product on
+    // standard, sliced (a branch of x), transposed and single-row operands.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+    };
+    let mut random = |r: usize, c: usize| Array2::from_shape_fn((r, c), |_| next());
+    let close = |a: &Array2<f32>, b: &Array2<f32>| {
+        assert_eq!(a.dim(), b.dim());
+        let worst = a
+            .iter()
+            .zip(b.iter())
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-3, "largest difference {worst}");
+    };
+    for (m, k, n) in [
+        (1, 512, 320),
+        (17, 512, 768),
+        (3, 1280, 256),
+        (40, 7, 5),
+        (1, 1, 1),
+    ] {
+        let a = random(m, k);
+        let b = random(k, n);
+        close(&encoder::matmul(a.view(), b.view()), &a.dot(&b));
+        // A column slice of a wider matrix (row stride ≠ width).
+        let wide = random(m, k + 9);
+        let part = wide.slice(ndarray::s![.., 4..4 + k]);
+        close(&encoder::matmul(part, b.view()), &part.dot(&b));
+        // Transposed operands (column-major views).
+        let at = random(k, m);
+        let bt = random(n, k);
+        close(&encoder::matmul(at.t(), bt.t()), &at.t().dot(&bt.t()));
+    }
+    let empty = encoder::matmul(random(0, 4).view(), random(4, 3).view());
+    assert_eq!(empty.dim(), (0, 3));
+    assert!(
+        encoder::matmul(random(2, 0).view(), random(0, 3).view())
+            .iter()
+            .all(|&x| x == 0.0)
+    );
+}
+
+#[test]
 fn encoder_reads_anything() {
     let enc = crate::support::encoder();
     let long = "b12 ".repeat(3000);
