@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod b12;
 pub mod config;
+pub mod console;
 pub mod diagnostics;
 pub mod encoder;
 pub mod engine;
