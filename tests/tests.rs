@@ -9,6 +9,7 @@ mod support;
 
 mod broken_data_dir;
 mod config;
+mod console;
 mod crash_recovery;
 mod desk_crash;
 mod engine;
