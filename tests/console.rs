@@ -12,17 +12,17 @@ use b12bot::store::{Role, Store};
 use std::collections::HashMap;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "a long test password";
+pub(crate) const PASSWORD: &str = "a long test password";
 
-struct Console {
-    app: axum::Router,
-    store: Store,
-    handle: b12bot::handle::EngineHandle,
-    faq: std::path::PathBuf,
+pub(crate) struct Console {
+    pub app: axum::Router,
+    pub store: Store,
+    pub handle: b12bot::handle::EngineHandle,
+    pub faq: std::path::PathBuf,
     _tmp: tempfile::TempDir,
 }
 
-fn console() -> Console {
+pub(crate) fn console() -> Console {
     let (tmp, faq) = copy_faq();
     let store = Store::open(&tmp.path().join("data")).unwrap();
     for (name, role) in [

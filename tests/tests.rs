@@ -10,6 +10,7 @@ mod support;
 mod broken_data_dir;
 mod config;
 mod console;
+mod console_browser;
 mod crash_recovery;
 mod desk_crash;
 mod engine;
