@@ -16,6 +16,7 @@ pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod handle;
+pub mod health;
 pub mod intents;
 pub mod logging;
 pub mod matcher;

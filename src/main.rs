@@ -340,6 +340,7 @@ fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
                 .ok()
             });
+            let heartbeat = console.map(|_| b12bot::health::Heartbeat::default());
             if let Some(addr) = console {
                 let store = store
                     .clone()
@@ -357,9 +358,13 @@ fn run(cli: Cli) -> Result<()> {
                         }
                     })?;
             }
-            if let Err(e) =
-                b12bot::telegram::serve::serve_blocking(engine, store, triage, flood_per_minute)
-            {
+            if let Err(e) = b12bot::telegram::serve::serve_blocking(
+                engine,
+                store,
+                triage,
+                flood_per_minute,
+                heartbeat,
+            ) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }

@@ -23,6 +23,10 @@ pub(crate) struct Console {
 }
 
 pub(crate) fn console() -> Console {
+    console_with(None)
+}
+
+fn console_with(telegram: Option<b12bot::health::Heartbeat>) -> Console {
     let (tmp, faq) = copy_faq();
     let store = Store::open(&tmp.path().join("data")).unwrap();
     for (name, role) in [
@@ -44,7 +48,7 @@ pub(crate) fn console() -> Console {
             config: EngineConfig::default(),
             handle: handle.clone(),
             store: store.clone(),
-            telegram: None,
+            telegram,
         },
         false,
     )
@@ -510,5 +514,22 @@ async fn readyz_turns_unready_when_the_database_cannot_be_written() {
         unready.body
     );
     assert!(unready.body.contains("database not writable"));
+    assert_eq!(b.get(&c.app, "/readyz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn readyz_needs_telegram_reached_within_a_minute_when_the_bot_runs_too() {
+    let beat = b12bot::health::Heartbeat::default();
+    let c = console_with(Some(beat.clone()));
+    let mut b = Browser::default();
+    let never = b.get(&c.app, "/readyz").await;
+    assert_eq!(never.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(never.body.contains("Telegram"), "{}", never.body);
+    beat.beat(b12bot::time::now() - 61);
+    assert_eq!(
+        b.get(&c.app, "/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    beat.beat(b12bot::time::now());
     assert_eq!(b.get(&c.app, "/readyz").await.status, StatusCode::OK);
 }

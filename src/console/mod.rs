@@ -18,23 +18,9 @@ use crate::store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
+pub use crate::health::Heartbeat;
 pub use auth::add_user;
-
-/// When the Telegram door last reached the Bot API (unix seconds; 0: never). Shared between
-/// the door, which sets it, and `/readyz`, which reads it.
-#[derive(Clone, Default)]
-pub struct Heartbeat(Arc<AtomicI64>);
-
-impl Heartbeat {
-    pub fn beat(&self, now: i64) {
-        self.0.store(now, Ordering::Relaxed);
-    }
-    pub fn last(&self) -> i64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
 
 /// What the console serves.
 pub struct Setup {
