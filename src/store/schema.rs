@@ -127,25 +127,25 @@ const MIGRATIONS: &[&str] = &[
     // slowing down password guessing), published FAQ versions and the audit log. No patient
     // text in any of them.
     r#"
-    CREATE TABLE staff_users (
+    CREATE TABLE IF NOT EXISTS staff_users (
         name       TEXT    PRIMARY KEY,
         role       TEXT    NOT NULL CHECK (role IN ('viewer', 'editor', 'reviewer')),
         hash       TEXT    NOT NULL,                        -- Argon2id, PHC string
         created_at INTEGER NOT NULL
     );
-    CREATE TABLE staff_sessions (
+    CREATE TABLE IF NOT EXISTS staff_sessions (
         token      TEXT    PRIMARY KEY,
         name       TEXT    NOT NULL REFERENCES staff_users (name) ON DELETE CASCADE,
         csrf       TEXT    NOT NULL,
         expires_at INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE TABLE staff_failed_logins (
+    CREATE TABLE IF NOT EXISTS staff_failed_logins (
         id   INTEGER PRIMARY KEY,
         name TEXT    NOT NULL,
         at   INTEGER NOT NULL
     );
-    CREATE INDEX staff_failed_logins_by_name ON staff_failed_logins (name, at);
-    CREATE TABLE faq_versions (
+    CREATE INDEX IF NOT EXISTS staff_failed_logins_by_name ON staff_failed_logins (name, at);
+    CREATE TABLE IF NOT EXISTS faq_versions (
         id         INTEGER PRIMARY KEY AUTOINCREMENT,
         author     TEXT    NOT NULL,
         created_at INTEGER NOT NULL,
@@ -153,7 +153,7 @@ const MIGRATIONS: &[&str] = &[
         files      TEXT    NOT NULL,                        -- JSON {file name: content}
         diff       TEXT    NOT NULL                         -- against the version before
     );
-    CREATE TABLE audit_log (
+    CREATE TABLE IF NOT EXISTS audit_log (
         id     INTEGER PRIMARY KEY,
         at     INTEGER NOT NULL,
         who    TEXT    NOT NULL,
