@@ -11,6 +11,7 @@ use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The files of a FAQ folder that are not topics.
 pub const NOT_TOPICS: &[&str] = &[
@@ -71,6 +72,9 @@ pub struct Checked {
     pub engine: Option<Engine>,
 }
 
+/// A `check` result and the fingerprint of the files it was computed from.
+pub type CachedCheck = (String, Arc<Checked>);
+
 /// The FAQ folder that is live, the draft beside it, and the handle the reload publishes into.
 #[derive(Clone)]
 pub struct Faqs {
@@ -78,6 +82,9 @@ pub struct Faqs {
     pub draft: PathBuf,
     pub config: EngineConfig,
     pub handle: EngineHandle,
+    /// The last `check`, by the fingerprint of the folder's files: a page shows the draft's
+    /// errors and warnings without checking the whole FAQ again until a file changes.
+    pub checked: Arc<Mutex<Option<CachedCheck>>>,
 }
 
 /// A short, stable fingerprint of a file's content (for detecting concurrent edits).
@@ -157,12 +164,37 @@ impl Faqs {
         Ok(())
     }
 
-    /// `check` over `dir`: the loader's errors, or the reviewer's warnings.
-    pub fn check(&self, dir: &Path) -> Checked {
+    /// `check` over `dir`: the loader's errors, or the reviewer's warnings; the last result
+    /// again while the folder's files are unchanged (and the running engine's sentence model
+    /// is the same).
+    pub fn check(&self, dir: &Path) -> Arc<Checked> {
+        let key = match read_files(dir) {
+            Ok(files) => format!(
+                "{}:{:?}:{}",
+                dir.display(),
+                today(),
+                fingerprint(&serde_json::to_string(&files).unwrap_or_default())
+            ),
+            Err(_) => return Arc::new(check_now(dir, self)),
+        };
+        let mut cache = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, checked)) = cache.as_ref()
+            && *k == key
+        {
+            return checked.clone();
+        }
+        let checked = Arc::new(check_now(dir, self));
+        *cache = Some((key, checked.clone()));
+        checked
+    }
+}
+
+fn check_now(dir: &Path, this: &Faqs) -> Checked {
+    {
         match faq::load_dir(dir) {
             Ok(faq) => {
-                let mut engine = Engine::new(faq, self.config);
-                if let Some(model) = self.handle.load().semantic_model() {
+                let mut engine = Engine::new(faq, this.config);
+                if let Some(model) = this.handle.load().semantic_model() {
                     engine = engine.with_semantic(model);
                 }
                 let mut warnings = review::review(engine.faq(), &engine, today());
@@ -179,7 +211,9 @@ impl Faqs {
             },
         }
     }
+}
 
+impl Faqs {
     /// The topic files of the draft, by file stem.
     pub fn topic_names(&self) -> Result<Vec<String>> {
         Ok(read_files(&self.draft)?
@@ -214,7 +248,7 @@ impl Faqs {
     pub fn publish(&self, store: &Store, who: &str) -> Result<Published> {
         let checked = self.check(&self.draft);
         if !checked.errors.is_empty() {
-            return Ok(Published::Refused(checked.errors));
+            return Ok(Published::Refused(checked.errors.clone()));
         }
         let files = read_files(&self.draft)?;
         self.go_live(store, who, "publish", &files)

@@ -52,6 +52,7 @@ pub fn router(setup: Setup, secure_cookies: bool) -> anyhow::Result<axum::Router
         draft: setup.draft,
         config: setup.config,
         handle: setup.handle,
+        checked: Default::default(),
     };
     faqs.prepare()?;
     ops::metrics();
