@@ -533,3 +533,49 @@ async fn readyz_needs_telegram_reached_within_a_minute_when_the_bot_runs_too() {
     beat.beat(b12bot::time::now());
     assert_eq!(b.get(&c.app, "/readyz").await.status, StatusCode::OK);
 }
+
+#[test]
+fn add_user_reads_the_password_from_stdin_and_stores_only_its_hash() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config.toml");
+    let data = tmp.path().join("data");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.display().to_string()),
+    )
+    .unwrap();
+    let run = |password: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_b12bot"))
+            .args([
+                "console", "add-user", "nina", "--role", "editor", "--config",
+            ])
+            .arg(&config)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run("short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
+    let ok = run(PASSWORD);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let (hash, role) = Store::open(&data)
+        .unwrap()
+        .staff_user("nina")
+        .unwrap()
+        .unwrap();
+    assert_eq!(role, Role::Editor);
+    assert!(hash.starts_with("$argon2id$"));
+    for out in [&ok.stdout, &ok.stderr] {
+        assert!(!String::from_utf8_lossy(out).contains(PASSWORD));
+    }
+}
