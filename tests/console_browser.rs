@@ -9,6 +9,7 @@ use crate::console::{PASSWORD, console};
 use b12bot::engine::Context;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,7 +17,12 @@ use std::time::{Duration, Instant};
 struct Driver(Child);
 
 impl Drop for Driver {
+    /// Ends ChromeDriver and the browser it started (its own process group), also when the
+    /// test failed before closing the session.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -43,6 +49,7 @@ async fn browser(user_data: &std::path::Path) -> (Driver, Client) {
     let driver = Driver(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
