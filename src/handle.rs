@@ -33,6 +33,10 @@ pub trait AnswerEngine: Send + Sync + 'static {
     fn semantic_model(&self) -> Option<Arc<Model>> {
         None
     }
+    /// How the matcher read `text` (the `explain` breakdown); empty when not known.
+    fn explain(&self, _text: &str) -> String {
+        String::new()
+    }
 }
 
 impl AnswerEngine for Engine {
@@ -56,6 +60,9 @@ impl AnswerEngine for Engine {
     }
     fn semantic_model(&self) -> Option<Arc<Model>> {
         Engine::semantic_model(self)
+    }
+    fn explain(&self, text: &str) -> String {
+        Engine::explain(self, text)
     }
 }
 

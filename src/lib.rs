@@ -9,12 +9,14 @@
 pub mod analysis;
 pub mod b12;
 pub mod config;
+pub mod console;
 pub mod diagnostics;
 pub mod encoder;
 pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod handle;
+pub mod health;
 pub mod intents;
 pub mod logging;
 pub mod matcher;

@@ -151,6 +151,20 @@ enum Command {
         /// variables override it.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also serve the staff console on this address (e.g. 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        console: Option<std::net::SocketAddr>,
+    },
+    /// The staff console in the browser (without Telegram), or `console add-user`.
+    Console {
+        /// Where to listen; anything but loopback belongs behind a TLS reverse proxy.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The configuration file (its `data_dir` holds the database and the draft).
+        #[arg(long, global = true, value_name = "PATH", env = "B12BOT_CONFIG")]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<ConsoleAction>,
     },
     /// Delete ticket texts older than the configured retention period, once, and print what
     /// was deleted (the bot also does this daily).
@@ -195,6 +209,24 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ConsoleAction {
+    /// Create a staff account (or set its role and password); the password is read from
+    /// stdin (one line).
+    AddUser {
+        name: String,
+        #[arg(long, value_enum)]
+        role: StaffRole,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StaffRole {
+    Viewer,
+    Editor,
+    Reviewer,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Md,
@@ -233,9 +265,31 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", load(&cli.faq, config)?.explain(&question.join(" ")));
             Ok(())
         }
-        Command::Serve { config: path } => {
+        Command::Console {
+            addr,
+            config: path,
+            action,
+        } => {
             let settings = b12bot::config::Config::load(path.as_deref())
                 .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
+            let store = b12bot::store::Store::open(&settings.data_dir)?;
+            match action {
+                Some(ConsoleAction::AddUser { name, role }) => add_user(&store, &name, role),
+                None => {
+                    let engine = b12bot::handle::engine_handle(load(&cli.faq, config)?);
+                    let _watch = watch_faq(&cli.faq, config, &engine);
+                    let setup = console_setup(&cli.faq, &settings, config, engine, store);
+                    tokio::runtime::Runtime::new()?.block_on(b12bot::console::serve(addr, setup))
+                }
+            }
+        }
+        Command::Serve {
+            config: path,
+            console,
+        } => {
+            let settings = b12bot::config::Config::load(path.as_deref())
+                .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
+            let console_settings = settings.clone();
             let flood_per_minute = settings.flood_per_minute;
             // The database protects patients' messages against a crash and holds the
             // desk's tickets. A broken data directory is said loudly, but the bot still
@@ -286,9 +340,31 @@ fn run(cli: Cli) -> Result<()> {
                 .map_err(|e| log::warn!("cannot watch {} for edits: {e}", cli.faq.display()))
                 .ok()
             });
-            if let Err(e) =
-                b12bot::telegram::serve::serve_blocking(engine, store, triage, flood_per_minute)
-            {
+            let heartbeat = console.map(|_| b12bot::health::Heartbeat::default());
+            if let Some(addr) = console {
+                let store = store
+                    .clone()
+                    .context("the staff console needs the database")?;
+                let setup =
+                    console_setup(&cli.faq, &console_settings, config, engine.clone(), store);
+                std::thread::Builder::new()
+                    .name("console".into())
+                    .spawn(move || {
+                        let outcome = tokio::runtime::Runtime::new()
+                            .map_err(anyhow::Error::from)
+                            .and_then(|rt| rt.block_on(b12bot::console::serve(addr, setup)));
+                        if let Err(e) = outcome {
+                            log::error!("staff console stopped: {e:#}");
+                        }
+                    })?;
+            }
+            if let Err(e) = b12bot::telegram::serve::serve_blocking(
+                engine,
+                store,
+                triage,
+                flood_per_minute,
+                heartbeat,
+            ) {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }
@@ -321,6 +397,57 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// The bot's existing database, as the configuration places it.
+fn console_setup(
+    faq: &Path,
+    settings: &b12bot::config::Config,
+    config: EngineConfig,
+    handle: b12bot::handle::EngineHandle,
+    store: b12bot::store::Store,
+) -> b12bot::console::Setup {
+    b12bot::console::Setup {
+        faq: faq.to_path_buf(),
+        draft: settings.data_dir.join("console-draft"),
+        config,
+        handle,
+        store,
+        telegram: None,
+    }
+}
+
+/// Reloads the FAQ when its files change (a console publish reloads by itself too).
+fn watch_faq(
+    faq: &Path,
+    config: EngineConfig,
+    engine: &b12bot::handle::EngineHandle,
+) -> Option<b12bot::reload::WatchGuard> {
+    b12bot::reload::watch(faq.to_path_buf(), config, engine.clone(), |o| {
+        if let b12bot::reload::Outcome::Refused(errors) = o {
+            for e in &errors.0 {
+                log::warn!("FAQ edit refused: {e}");
+            }
+        }
+    })
+    .map_err(|e| log::warn!("cannot watch {} for edits: {e}", faq.display()))
+    .ok()
+}
+
+fn add_user(store: &b12bot::store::Store, name: &str, role: StaffRole) -> Result<()> {
+    let role = match role {
+        StaffRole::Viewer => b12bot::store::Role::Viewer,
+        StaffRole::Editor => b12bot::store::Role::Editor,
+        StaffRole::Reviewer => b12bot::store::Role::Reviewer,
+    };
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("reading the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    b12bot::console::add_user(store, name, role, password)?;
+    println!("staff user {name} ({}) saved", role.as_str());
+    Ok(())
+}
+
 fn existing_store(config: Option<&Path>) -> Result<b12bot::store::Store> {
     let config = b12bot::config::Config::load(config)
         .map_err(|e| anyhow::anyhow!("the configuration has errors:\n{e}"))?;

@@ -35,10 +35,12 @@ pub fn reload(dir: &Path, config: EngineConfig, handle: &EngineHandle) -> Outcom
                 engine = engine.with_semantic(model);
             }
             handle.store(engine);
+            metrics::counter!("b12bot_reloads_total", "outcome" => "published").increment(1);
             log::info!("FAQ published: {entries} entries");
             Outcome::Published { entries }
         }
         Err(errors) => {
+            metrics::counter!("b12bot_reloads_total", "outcome" => "refused").increment(1);
             log::warn!(
                 "FAQ edit refused ({} problems); still answering from the last good FAQ",
                 errors.0.len()

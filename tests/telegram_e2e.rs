@@ -882,3 +882,15 @@ async fn an_unreachable_bot_api_at_startup_is_retried_then_reported() {
         "waited between attempts"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_heartbeat_is_beaten_once_the_bot_api_answered() {
+    let beat = b12bot::health::Heartbeat::default();
+    let shared = beat.clone();
+    let bot = support::start_bot_with(real_engine(), move |c| c.heartbeat = Some(shared)).await;
+    assert!(
+        b12bot::time::now() - beat.last() < 5,
+        "getMe succeeded at start: the console's /readyz may count Telegram as reachable"
+    );
+    bot.stop().await.expect("graceful stop");
+}

@@ -9,6 +9,8 @@ mod support;
 
 mod broken_data_dir;
 mod config;
+mod console;
+mod console_browser;
 mod crash_recovery;
 mod desk_crash;
 mod engine;

@@ -47,10 +47,12 @@ mod outbox;
 mod privacy;
 mod questions;
 mod schema;
+mod staff;
 mod tickets;
 mod updates;
 
 pub use schema::SCHEMA_VERSION;
+pub use staff::{FaqVersion, Role, StaffSession};
 
 // The log's record types are the report's ([`crate::report`] owns what a logged question
 // is); the store only keeps them.

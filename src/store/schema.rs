@@ -123,6 +123,44 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (update_id, part)
     ) WITHOUT ROWID;
     "#,
+    // 4: the staff console: accounts (Argon2id hashes only), sessions, failed logins (for
+    // slowing down password guessing), published FAQ versions and the audit log. No patient
+    // text in any of them.
+    r#"
+    CREATE TABLE IF NOT EXISTS staff_users (
+        name       TEXT    PRIMARY KEY,
+        role       TEXT    NOT NULL CHECK (role IN ('viewer', 'editor', 'reviewer')),
+        hash       TEXT    NOT NULL,                        -- Argon2id, PHC string
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS staff_sessions (
+        token      TEXT    PRIMARY KEY,
+        name       TEXT    NOT NULL REFERENCES staff_users (name) ON DELETE CASCADE,
+        csrf       TEXT    NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS staff_failed_logins (
+        id   INTEGER PRIMARY KEY,
+        name TEXT    NOT NULL,
+        at   INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS staff_failed_logins_by_name ON staff_failed_logins (name, at);
+    CREATE TABLE IF NOT EXISTS faq_versions (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        author     TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        note       TEXT    NOT NULL,                        -- e.g. 'publish', 'restore of 3'
+        files      TEXT    NOT NULL,                        -- JSON {file name: content}
+        diff       TEXT    NOT NULL                         -- against the version before
+    );
+    CREATE TABLE IF NOT EXISTS audit_log (
+        id     INTEGER PRIMARY KEY,
+        at     INTEGER NOT NULL,
+        who    TEXT    NOT NULL,
+        action TEXT    NOT NULL,
+        detail TEXT    NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -371,7 +371,15 @@ async fn answer_text(
     let ctx = Context {
         lang_hint: langs.hint_for_text(chat, language_code(msg)),
     };
+    let started = std::time::Instant::now();
     let answer = engine.answer(question, &ctx);
+    // Counted here, at the door, not inside the pure engine (the staff console's test pane
+    // answers too, and must not count as patients' questions).
+    metrics::histogram!("b12bot_answer_seconds").record(started.elapsed().as_secs_f64());
+    metrics::counter!("b12bot_answers_total", "intent" => answer.intent.name()).increment(1);
+    if answer.intent == crate::engine::Intent::NoMatch {
+        metrics::counter!("b12bot_no_match_total").increment(1);
+    }
     log::info!(
         "answered: intent={} topic={} lang={} score={:.2}",
         answer.intent.name(),

@@ -60,6 +60,9 @@ pub struct ServeConfig {
     /// Messages a private chat may send per minute before flood control stops answering it
     /// for the rest of the minute ([`super::flood`]); 0 switches it off.
     pub flood_per_minute: u32,
+    /// Beaten after every successful `getMe` (at start and every
+    /// [`crate::health::BEAT_EVERY`]): the staff console's `/readyz` reads it.
+    pub heartbeat: Option<crate::health::Heartbeat>,
 }
 
 impl ServeConfig {
@@ -74,6 +77,7 @@ impl ServeConfig {
             store: None,
             triage: None,
             flood_per_minute: crate::config::DEFAULT_FLOOD_PER_MINUTE,
+            heartbeat: None,
         }
     }
 
@@ -141,11 +145,13 @@ pub async fn serve(
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
+    heartbeat: Option<crate::health::Heartbeat>,
 ) -> Result<(), ServeError> {
     let mut config = ServeConfig::from_env()?;
     config.store = store;
     config.triage = triage;
     config.flood_per_minute = flood_per_minute;
+    config.heartbeat = heartbeat;
     install_private_panic_hook();
     run(config, engine, stop_signal()).await
 }
@@ -160,10 +166,11 @@ pub fn serve_blocking(
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
     flood_per_minute: u32,
+    heartbeat: Option<crate::health::Heartbeat>,
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(engine, store, triage, flood_per_minute));
+    let outcome = runtime.block_on(serve(engine, store, triage, flood_per_minute, heartbeat));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -234,6 +241,18 @@ where
         }
     };
     log::info!("connected to the Bot API as @{}", me.username());
+    let beating = config.heartbeat.clone().map(|beat| {
+        beat.beat(crate::time::now());
+        let bot = bot.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(crate::health::BEAT_EVERY).await;
+                if api::send(bot.get_me(), &CONTROL).await.is_ok() {
+                    beat.beat(crate::time::now());
+                }
+            }
+        })
+    });
     register_commands(&bot, &*engine.load()).await;
 
     // The triage desk: its delivery task (pending rows of an earlier run are sent now) and
@@ -323,6 +342,9 @@ where
         .try_dispatch_with_listener(listener, listener_errors)
         .await;
     stopper.abort();
+    if let Some(task) = beating {
+        task.abort();
+    }
     // Let the delivery task finish the round it is sending (so nothing it sent goes unmarked).
     let _ = stop_desk.send(true);
     for task in desk_tasks {

@@ -1,0 +1,338 @@
+//! The console's draft: a copy of the FAQ folder that staff edit. It goes live only through
+//! [`crate::reload`] after the same validation as `b12bot check`; each publish is stored as
+//! a version (its files and a diff) that can be restored in one step.
+
+use crate::engine::{Engine, EngineConfig};
+use crate::faq::{self, LoadError};
+use crate::handle::EngineHandle;
+use crate::review::{self, Warning};
+use crate::store::Store;
+use anyhow::{Context as _, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The files of a FAQ folder that are not topics.
+pub const NOT_TOPICS: &[&str] = &[
+    faq::TEXTS_FILE,
+    faq::RED_FLAGS_FILE,
+    faq::SYNONYMS_FILE,
+    faq::GLOSSARY_FILE,
+    faq::OUT_OF_SCOPE_FILE,
+    faq::CONVERSATION_FILE,
+];
+
+/// A text in both languages, as an entry file writes it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Both {
+    #[serde(default)]
+    pub nl: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+/// A list per language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BothList {
+    #[serde(default)]
+    pub nl: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+}
+
+/// One topic's file, field by field (the fields `faq` accepts).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EntryFile {
+    pub id: String,
+    #[serde(default)]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<String>,
+    #[serde(default)]
+    pub title: Both,
+    #[serde(default)]
+    pub questions: BothList,
+    #[serde(default)]
+    pub keywords: BothList,
+    #[serde(default)]
+    pub answer: Both,
+}
+
+/// What `check` says about a folder.
+#[derive(Default)]
+pub struct Checked {
+    pub errors: Vec<LoadError>,
+    pub warnings: Vec<Warning>,
+    /// The engine over the folder, when it loads.
+    pub engine: Option<Engine>,
+}
+
+/// A `check` result and the fingerprint of the files it was computed from.
+pub type CachedCheck = (String, Arc<Checked>);
+
+/// The FAQ folder that is live, the draft beside it, and the handle the reload publishes into.
+#[derive(Clone)]
+pub struct Faqs {
+    pub live: PathBuf,
+    pub draft: PathBuf,
+    pub config: EngineConfig,
+    pub handle: EngineHandle,
+    /// The last `check`, by the fingerprint of the folder's files: a page shows the draft's
+    /// errors and warnings without checking the whole FAQ again until a file changes.
+    pub checked: Arc<Mutex<Option<CachedCheck>>>,
+}
+
+/// A short, stable fingerprint of a file's content (for detecting concurrent edits).
+pub fn fingerprint(text: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
+}
+
+/// The `*.toml` files directly in `dir`, by name.
+pub fn read_files(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut files = BTreeMap::new();
+    for e in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = e?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.starts_with('.') || !name.ends_with(".toml") || !path.is_file() {
+            continue;
+        }
+        files.insert(name.to_string(), std::fs::read_to_string(&path)?);
+    }
+    Ok(files)
+}
+
+/// Writes `text` to `dir/name` through a hidden temporary file and a rename (the loader
+/// ignores hidden files, so a reader never sees half a file).
+pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
+    if name.contains('/') || name.starts_with('.') || !name.ends_with(".toml") {
+        bail!("not a FAQ file name: {name}");
+    }
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, dir.join(name))?;
+    Ok(())
+}
+
+/// Makes `dir` hold exactly `files` (removes the other `*.toml` files).
+pub fn replace_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<()> {
+    for (name, text) in files {
+        write_file(dir, name, text)?;
+    }
+    for name in read_files(dir)?.keys() {
+        if !files.contains_key(name) {
+            std::fs::remove_file(dir.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// A unified diff of two folders' files, file by file.
+pub fn diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for name in names {
+        let a = old.get(name).map(String::as_str).unwrap_or("");
+        let b = new.get(name).map(String::as_str).unwrap_or("");
+        if a == b {
+            continue;
+        }
+        let d = similar::TextDiff::from_lines(a, b);
+        out.push_str(
+            &d.unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string(),
+        );
+    }
+    out
+}
+
+impl Faqs {
+    /// Creates the draft as a copy of the live folder when there is none yet.
+    pub fn prepare(&self) -> Result<()> {
+        if !self.draft.is_dir() {
+            std::fs::create_dir_all(&self.draft)?;
+            replace_files(&self.draft, &read_files(&self.live)?)?;
+        }
+        Ok(())
+    }
+
+    /// `check` over `dir`: the loader's errors, or the reviewer's warnings; the last result
+    /// again while the folder's files are unchanged (and the running engine's sentence model
+    /// is the same).
+    pub fn check(&self, dir: &Path) -> Arc<Checked> {
+        let key = match read_files(dir) {
+            Ok(files) => format!(
+                "{}:{:?}:{}",
+                dir.display(),
+                today(),
+                fingerprint(&serde_json::to_string(&files).unwrap_or_default())
+            ),
+            Err(_) => return Arc::new(check_now(dir, self)),
+        };
+        let mut cache = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, checked)) = cache.as_ref()
+            && *k == key
+        {
+            return checked.clone();
+        }
+        let checked = Arc::new(check_now(dir, self));
+        *cache = Some((key, checked.clone()));
+        checked
+    }
+}
+
+fn check_now(dir: &Path, this: &Faqs) -> Checked {
+    {
+        match faq::load_dir(dir) {
+            Ok(faq) => {
+                let mut engine = Engine::new(faq, this.config);
+                if let Some(model) = this.handle.load().semantic_model() {
+                    engine = engine.with_semantic(model);
+                }
+                let mut warnings = review::review(engine.faq(), &engine, today());
+                review::place(&mut warnings, |file| std::fs::read_to_string(file).ok());
+                Checked {
+                    errors: Vec::new(),
+                    warnings,
+                    engine: Some(engine),
+                }
+            }
+            Err(faq::LoadErrors(errors)) => Checked {
+                errors,
+                ..Checked::default()
+            },
+        }
+    }
+}
+
+impl Faqs {
+    /// The topic files of the draft, by file stem.
+    pub fn topic_names(&self) -> Result<Vec<String>> {
+        Ok(read_files(&self.draft)?
+            .into_keys()
+            .filter(|n| !NOT_TOPICS.contains(&n.as_str()))
+            .map(|n| n.trim_end_matches(".toml").to_string())
+            .collect())
+    }
+
+    /// The draft's text of topic `stem`.
+    pub fn draft_text(&self, stem: &str) -> Result<String> {
+        let name = topic_file(stem)?;
+        Ok(std::fs::read_to_string(self.draft.join(name))?)
+    }
+
+    /// Saves `entry` as the draft of `stem`, unless the draft changed since the editor read
+    /// it (`base`, its fingerprint then): the second of two concurrent saves is refused.
+    pub fn save_entry(&self, stem: &str, base: &str, entry: &EntryFile) -> Result<Saved> {
+        let name = topic_file(stem)?;
+        let now = self.draft_text(stem)?;
+        if fingerprint(&now) != base {
+            return Ok(Saved::Conflict);
+        }
+        let text = toml::to_string_pretty(entry)?;
+        write_file(&self.draft, &name, &text)?;
+        Ok(Saved::Saved)
+    }
+
+    /// Publishes the draft: refused (nothing changes) when `check` finds errors; otherwise
+    /// the files replace the live folder, the reload path swaps the engine in, and the
+    /// version is stored.
+    pub fn publish(&self, store: &Store, who: &str) -> Result<Published> {
+        let checked = self.check(&self.draft);
+        if !checked.errors.is_empty() {
+            return Ok(Published::Refused(checked.errors.clone()));
+        }
+        let files = read_files(&self.draft)?;
+        self.go_live(store, who, "publish", &files)
+    }
+
+    /// Restores version `id`: its files become the live folder and the draft.
+    pub fn restore(&self, store: &Store, who: &str, id: i64) -> Result<Published> {
+        let Some(json) = store.faq_version_files(id)? else {
+            bail!("no version {id}");
+        };
+        let files: BTreeMap<String, String> = serde_json::from_str(&json)?;
+        let published = self.go_live(store, who, &format!("restore of version {id}"), &files)?;
+        if matches!(published, Published::Live { .. }) {
+            replace_files(&self.draft, &files)?;
+        }
+        Ok(published)
+    }
+
+    fn go_live(
+        &self,
+        store: &Store,
+        who: &str,
+        note: &str,
+        files: &BTreeMap<String, String>,
+    ) -> Result<Published> {
+        let before = read_files(&self.live)?;
+        if store.faq_versions()?.is_empty() {
+            // The folder as it was before the console's first publish is version 1, so
+            // that it can be restored too.
+            store.add_faq_version(
+                who,
+                crate::time::now(),
+                "as found before the first publish",
+                &serde_json::to_string(&before)?,
+                "",
+            )?;
+        }
+        replace_files(&self.live, files)?;
+        match crate::reload::reload(&self.live, self.config, &self.handle) {
+            crate::reload::Outcome::Published { entries } => {
+                let id = store.add_faq_version(
+                    who,
+                    crate::time::now(),
+                    note,
+                    &serde_json::to_string(files)?,
+                    &diff(&before, files),
+                )?;
+                Ok(Published::Live {
+                    version: id,
+                    entries,
+                })
+            }
+            crate::reload::Outcome::Refused(errors) => {
+                // The running engine was kept; put the folder back as it was.
+                replace_files(&self.live, &before)?;
+                Ok(Published::Refused(errors.0))
+            }
+        }
+    }
+}
+
+pub enum Saved {
+    Saved,
+    Conflict,
+}
+
+pub enum Published {
+    Live { version: i64, entries: usize },
+    Refused(Vec<LoadError>),
+}
+
+fn topic_file(stem: &str) -> Result<String> {
+    let name = format!("{stem}.toml");
+    if stem.is_empty()
+        || !stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || NOT_TOPICS.contains(&name.as_str())
+    {
+        bail!("no such topic: {stem}");
+    }
+    Ok(name)
+}
+
+pub fn today() -> review::Date {
+    review::date_from_unix_days(crate::time::now().div_euclid(86_400))
+}
