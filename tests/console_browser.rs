@@ -6,7 +6,6 @@
 //! pages go to the test's temporary target folder (`docs/console-*.png` were taken so).
 
 use crate::console::{PASSWORD, console};
-use b12bot::engine::Context;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::os::unix::process::CommandExt;
@@ -218,14 +217,7 @@ async fn staff_fix_test_and_publish_an_entry_in_a_real_browser() {
     client.goto(&format!("{base}/topics")).await.unwrap();
     click(&client, "publish").await;
     assert!(text(&client, "#published").await.contains("is live"));
-    assert_eq!(
-        c.handle
-            .load()
-            .answer(question, &Context::default())
-            .faq_id
-            .as_deref(),
-        Some("insurance")
-    );
+    assert_eq!(c.live_topic(question).as_deref(), Some("insurance"));
     client.goto(&format!("{base}/test")).await.unwrap();
     set(&client, "message", question).await;
     click(&client, "try").await;
