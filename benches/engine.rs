@@ -111,6 +111,8 @@ fn generated(real: &Faq, n: usize) -> Faq {
         glossary: real.glossary.clone(),
         red_flags: real.red_flags.clone(),
         red_flags_review: real.red_flags_review.clone(),
+        red_flag_neighbours: real.red_flag_neighbours.clone(),
+        red_flag_neighbours_review: real.red_flag_neighbours_review.clone(),
         out_of_scope: real.out_of_scope.clone(),
         conversation: real.conversation.clone(),
     }

@@ -8,7 +8,7 @@ use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
 use crate::safety::{Detection, Route};
-use crate::semantic::{Model, SemScores, SemanticIndex, Talk};
+use crate::semantic::{Model, RedFlagOpinion, SemScores, SemanticIndex, Talk};
 use crate::text::Lang;
 use serde::Serialize;
 use std::sync::Arc;
@@ -88,6 +88,10 @@ pub struct Answer {
     /// another red flag): every text that follows it must keep 113.
     #[serde(skip)]
     pub advises_113: bool,
+    /// An `urgent` answer decided by the encoder's second opinion (the message is nearest
+    /// to labelled emergencies) rather than by the red-flag words.
+    #[serde(skip)]
+    pub urgent_by_meaning: bool,
     /// Follow-up topic ids to offer (related entries of a `faq` answer).
     #[serde(skip)]
     pub related: Vec<String>,
@@ -615,6 +619,26 @@ impl Engine {
             );
         }
         out.push_str(&self.faq.red_flags.explain(&analysis));
+        let read = self.read(text);
+        if let Some(o) = self.red_flag_opinion(&read) {
+            let cats = self.faq.red_flags.categories();
+            let near: Vec<&str> = o.categories.iter().map(|&c| cats[c].id.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "second opinion (nearest labelled messages): urgent {:.3} ({}), calm {:.3}, \
+                 margin {:.3} of {:.2} needed: {}",
+                o.urgent,
+                near.join(", "),
+                o.calm,
+                o.urgent - o.calm,
+                o.margin,
+                if o.is_urgent() {
+                    "urgent"
+                } else {
+                    "not urgent"
+                }
+            );
+        }
         out
     }
 
@@ -627,7 +651,21 @@ impl Engine {
     /// answer (flood control lets urgent messages through); the same reading as
     /// [`Engine::answer`]'s first step.
     pub fn is_urgent(&self, text: &str) -> bool {
-        self.faq.red_flags.is_urgent(&Analysis::new(text))
+        let analysis = self.read(text);
+        self.faq.red_flags.is_urgent(&analysis) || self.urgent_by_meaning(&analysis).is_some()
+    }
+
+    /// The encoder's second opinion, when the red-flag words found nothing: the message is
+    /// nearer to the labelled emergencies than to the calm messages by more than the
+    /// margin (`red-flag-neighbours.toml`). `None` without the semantic signal.
+    pub fn red_flag_opinion(&self, analysis: &Analysis<'_>) -> Option<RedFlagOpinion> {
+        let s = self.semantic.as_ref()?;
+        s.index.red_flag_opinion(analysis.vector.as_deref()?)
+    }
+
+    fn urgent_by_meaning(&self, analysis: &Analysis<'_>) -> Option<RedFlagOpinion> {
+        self.red_flag_opinion(analysis)
+            .filter(RedFlagOpinion::is_urgent)
     }
 
     /// The answer to a topic chosen directly (a button tap); `None` for an unknown id.
@@ -656,6 +694,9 @@ impl Engine {
         let flags = self.faq.red_flags.detect(analysis);
         if flags.is_urgent() {
             return self.urgent(&flags, lang);
+        }
+        if let Some(opinion) = self.urgent_by_meaning(analysis) {
+            return self.urgent_from_neighbours(&opinion, lang);
         }
         let answer = self.ordinary(analysis, lang);
         if flags.safety_net {
@@ -944,10 +985,62 @@ impl Engine {
     fn urgent(&self, d: &Detection, lang: Lang) -> Answer {
         let cats = self.faq.red_flags.categories();
         let first = &cats[d.categories[0]];
-        let route_text = self.text(first.text_key(), lang).trim();
+        self.urgent_reply(d, first.text_key(), first.disposition.advice.as_ref(), lang)
+    }
+
+    /// An emergency found by the encoder's second opinion. The nearest labelled messages
+    /// decide the route: when they agree on one, its text (with the category's own line
+    /// when they agree on the category too); otherwise 112 or the huisartsenpost, and 113
+    /// beside it when one of them needs 113.
+    fn urgent_from_neighbours(&self, opinion: &RedFlagOpinion, lang: Lang) -> Answer {
+        let cats = self.faq.red_flags.categories();
+        let mut found: Vec<usize> = Vec::new();
+        for &c in &opinion.categories {
+            if !found.contains(&c) {
+                found.push(c);
+            }
+        }
+        let keys: std::collections::BTreeSet<&str> =
+            found.iter().map(|&c| cats[c].text_key()).collect();
+        let first = &cats[found[0]];
+        let mut answer = if keys.len() == 1 {
+            let advice = (found.len() == 1)
+                .then_some(first.disposition.advice.as_ref())
+                .flatten();
+            let d = Detection {
+                categories: found,
+                safety_net: false,
+            };
+            self.urgent_reply(&d, first.text_key(), advice, lang)
+        } else {
+            // Suicide first among the categories only when it is the nearest: the reply
+            // then still opens with 112 / the huisartsenpost and adds 113.
+            let d = Detection {
+                categories: found,
+                safety_net: false,
+            };
+            self.urgent_reply(&d, "urgent_112_huisartsenpost", None, lang)
+        };
+        answer.urgent_by_meaning = true;
+        answer
+    }
+
+    /// The urgent reply: the route text's first line, the category's own line (if any),
+    /// the rest of the route text, and 113's line when a suicide category is among the
+    /// categories but the route text is not 113's.
+    fn urgent_reply(
+        &self,
+        d: &Detection,
+        text_key: &str,
+        advice: Option<&Localized>,
+        lang: Lang,
+    ) -> Answer {
+        let cats = self.faq.red_flags.categories();
+        let first = &cats[d.categories[0]];
+        let route_text = self.text(text_key, lang).trim();
         let (head, rest) = route_text.split_once('\n').unwrap_or((route_text, ""));
         let mut reply = head.trim().to_string();
-        if let Some(advice) = &first.disposition.advice {
+        if let Some(advice) = advice {
             reply.push('\n');
             reply.push_str(advice.get(lang).trim());
         }
@@ -959,7 +1052,7 @@ impl Engine {
             .categories
             .iter()
             .any(|&c| cats[c].disposition.route == Route::Suicide113);
-        if first.disposition.route != Route::Suicide113 && advises_113 {
+        if text_key != "urgent_113" && advises_113 {
             reply.push_str("\n\n");
             reply.push_str(self.text("urgent_also_113", lang).trim());
         }
@@ -1074,6 +1167,7 @@ impl Engine {
             reply,
             red_flags: Vec::new(),
             advises_113: false,
+            urgent_by_meaning: false,
             related: Vec::new(),
             score: 0.0,
         }

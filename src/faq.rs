@@ -139,6 +139,11 @@ pub struct Faq {
     pub red_flags: RedFlags,
     /// Who reviewed the red flags, and when (from `red-flags.toml`).
     pub red_flags_review: Option<crate::red_flags::Review>,
+    /// Labelled whole messages for the encoder's second opinion on emergencies: every
+    /// category's examples and near-misses, and `red-flag-neighbours.toml` (optional).
+    pub red_flag_neighbours: crate::red_flag_neighbours::Neighbours,
+    /// Who reviewed `red-flag-neighbours.toml`, and when (when the folder has it).
+    pub red_flag_neighbours_review: Option<crate::red_flags::Review>,
     /// What the bot must not answer (`out-of-scope.toml`, optional).
     pub out_of_scope: Vec<OutOfScope>,
     /// Examples of thanks, goodbyes, greetings and asking for a person
@@ -577,7 +582,19 @@ fn check_files(
     let mut red_flags_seen = false;
     let mut out_of_scope = Vec::new();
     let mut conversation = Conversation::default();
+    let mut neighbours_file = None;
     for (path, content) in &files {
+        if path.file_name() == Some(OsStr::new(crate::red_flag_neighbours::FILE)) {
+            if let Some(root) = parse_file(path, content, &mut errors) {
+                let mut cx = FileCheck::new(path, root.text);
+                if let Some(mut checked) = crate::red_flag_neighbours::check(&mut cx, root.text) {
+                    checked.review.file = path.clone();
+                    neighbours_file = Some((path, root.text, checked));
+                }
+                errors.extend(cx.errors);
+            }
+            continue;
+        }
         if path.file_name() == Some(OsStr::new(OUT_OF_SCOPE_FILE)) {
             if let Some(root) = parse_file(path, content, &mut errors) {
                 let mut cx = FileCheck::new(path, root.text);
@@ -637,9 +654,9 @@ fn check_files(
                 match &root.table {
                     Ok(table) => {
                         red_flags = crate::red_flags::check(&mut cx, table.get_ref()).map(
-                            |(flags, review)| {
+                            |(flags, review, labelled)| {
                                 let file = path.clone();
-                                (flags, crate::red_flags::Review { file, ..review })
+                                (flags, crate::red_flags::Review { file, ..review }, labelled)
                             },
                         )
                     }
@@ -733,6 +750,19 @@ fn check_files(
         ));
     }
     check_ids(&entries, &mut errors);
+    let mut neighbours_review = None;
+    if let (Some((flags, _, labelled)), Some((path, text, checked))) =
+        (red_flags.as_mut(), neighbours_file)
+    {
+        let mut cx = FileCheck::new(path, text);
+        neighbours_review = Some(checked.review.clone());
+        let own = crate::red_flag_neighbours::resolve(&mut cx, checked, flags);
+        errors.extend(cx.errors);
+        labelled.urgent.extend(own.urgent);
+        labelled.calm.extend(own.calm);
+        labelled.nearest = own.nearest;
+        labelled.margin = own.margin;
+    }
 
     if !errors.is_empty() {
         // Stable: problems at the same place keep the order they were found in.
@@ -744,8 +774,13 @@ fn check_files(
         texts: texts.unwrap_or_default(),
         synonyms,
         glossary,
-        red_flags_review: red_flags.as_ref().map(|(_, review)| review.clone()),
-        red_flags: red_flags.map(|(flags, _)| flags).unwrap_or_default(),
+        red_flags_review: red_flags.as_ref().map(|(_, review, _)| review.clone()),
+        red_flag_neighbours_review: neighbours_review,
+        red_flag_neighbours: red_flags
+            .as_ref()
+            .map(|(_, _, labelled)| labelled.clone())
+            .unwrap_or_default(),
+        red_flags: red_flags.map(|(flags, _, _)| flags).unwrap_or_default(),
         out_of_scope,
         conversation,
     })
@@ -1426,7 +1461,7 @@ pub(crate) fn is_blank(value: Value<'_, '_>) -> bool {
 }
 
 /// `YYYY-MM-DD` naming a real calendar day.
-fn is_valid_date(s: &str) -> bool {
+pub(crate) fn is_valid_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10
         || b[4] != b'-'

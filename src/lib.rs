@@ -21,6 +21,7 @@ pub mod intents;
 pub mod logging;
 pub mod matcher;
 pub mod readability;
+pub mod red_flag_neighbours;
 pub mod red_flags;
 pub mod reload;
 pub mod report;

@@ -51,6 +51,7 @@
 use crate::analysis::Analysis;
 use crate::diagnostics::{closest, join};
 use crate::faq::{FileCheck, Localized, Value, is_blank};
+use crate::red_flag_neighbours::Neighbours;
 use crate::safety::{
     self, At, CATEGORY_IDS, CategorySpec, ConceptSpec, ROLES, RedFlags, Route, Spec,
 };
@@ -110,7 +111,10 @@ pub const DEFAULT_WINDOW: usize = 10;
 
 /// Checks a parsed `red-flags.toml`; the compiled red flags when it has no problem. Every
 /// problem goes to `cx` with its position.
-pub(crate) fn check(cx: &mut FileCheck<'_>, root: &DeTable<'_>) -> Option<(RedFlags, Review)> {
+pub(crate) fn check(
+    cx: &mut FileCheck<'_>,
+    root: &DeTable<'_>,
+) -> Option<(RedFlags, Review, Neighbours)> {
     let before = cx.errors.len();
     cx.unknown_keys(root, "", TOP_FIELDS, &[]);
 
@@ -268,6 +272,15 @@ pub(crate) fn check(cx: &mut FileCheck<'_>, root: &DeTable<'_>) -> Option<(RedFl
     if cx.errors.len() > before {
         return None;
     }
+    let mut labelled = Neighbours::default();
+    for (ci, l) in examples {
+        labelled
+            .urgent
+            .extend(l.examples.into_iter().map(|e| (ci, e.value)));
+        labelled
+            .calm
+            .extend(l.near_misses.into_iter().map(|e| e.value));
+    }
     Some((
         flags,
         Review {
@@ -275,6 +288,7 @@ pub(crate) fn check(cx: &mut FileCheck<'_>, root: &DeTable<'_>) -> Option<(RedFl
             reviewed_by,
             reviewed_on,
         },
+        labelled,
     ))
 }
 

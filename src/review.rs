@@ -651,36 +651,48 @@ fn placeholders_in(text: &str) -> Vec<&str> {
     found
 }
 
-/// The red flags must be signed off by a clinician, and again every year.
+/// The red flags, and the messages labelled for the encoder's second opinion on them, must
+/// be signed off by a clinician, and again every year.
 fn red_flags_reviewed(faq: &Faq, today: Date, out: &mut Vec<Warning>) {
-    let Some(r) = &faq.red_flags_review else {
-        return;
-    };
-    let signed = r.reviewed_by.is_some() && r.reviewed_on.is_some();
-    let date = r.reviewed_on.as_deref().and_then(parse_date);
-    match date {
-        Some((y, m, d)) if signed && (y + REVIEW_YEARS, m, d) < today => out.push(warning(
-            &r.file,
-            "reviewed_on",
-            None,
-            WarningKind::ReviewOutdated,
-            format!(
-                "the red flags were last signed off on {y:04}-{m:02}-{d:02}, more than a year \
-                 ago; have a clinician review them against the current triage standards and \
-                 update reviewed_on"
-            ),
-        )),
-        Some(_) if signed => {}
-        _ => out.push(warning(
-            &r.file,
-            "reviewed_on",
-            None,
-            WarningKind::ReviewMissing,
-            "the red flags are not signed off yet; have a clinician (the clinical safety \
-             officer, a triage nurse) review every category, then fill in reviewed_by and \
-             reviewed_on"
-                .to_string(),
-        )),
+    let files = [
+        ("the red flags", &faq.red_flags_review, "every category"),
+        (
+            "the red-flag neighbours",
+            &faq.red_flag_neighbours_review,
+            "every labelled message",
+        ),
+    ];
+    for (what, review, scope) in files {
+        let Some(r) = review else {
+            continue;
+        };
+        let signed = r.reviewed_by.is_some() && r.reviewed_on.is_some();
+        let date = r.reviewed_on.as_deref().and_then(parse_date);
+        match date {
+            Some((y, m, d)) if signed && (y + REVIEW_YEARS, m, d) < today => out.push(warning(
+                &r.file,
+                "reviewed_on",
+                None,
+                WarningKind::ReviewOutdated,
+                format!(
+                    "{what} were last signed off on {y:04}-{m:02}-{d:02}, more than a year \
+                     ago; have a clinician review them against the current triage standards \
+                     and update reviewed_on"
+                ),
+            )),
+            Some(_) if signed => {}
+            _ => out.push(warning(
+                &r.file,
+                "reviewed_on",
+                None,
+                WarningKind::ReviewMissing,
+                format!(
+                    "{what} are not signed off yet; have a clinician (the clinical safety \
+                     officer, a triage nurse) review {scope}, then fill in reviewed_by and \
+                     reviewed_on"
+                ),
+            )),
+        }
     }
 }
 

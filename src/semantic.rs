@@ -239,6 +239,46 @@ pub struct SemanticIndex {
     /// Out-of-scope and conversation examples.
     other: Array2<f32>,
     other_class: Vec<Class>,
+    /// The second opinion on emergencies: messages labelled urgent (with their category)
+    /// and calm ones (near-misses, FAQ questions, out-of-scope and conversation examples).
+    urgent: Array2<f32>,
+    urgent_category: Vec<usize>,
+    calm: Array2<f32>,
+    nearest: usize,
+    margin: f32,
+}
+
+/// What the nearest labelled messages say about a message (see [`crate::red_flag_neighbours`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedFlagOpinion {
+    /// Mean cosine of the nearest urgent messages.
+    pub urgent: f32,
+    /// Mean cosine of the nearest calm messages.
+    pub calm: f32,
+    /// The categories of the nearest urgent messages, nearest first (one per message).
+    pub categories: Vec<usize>,
+    /// The margin the urgent side must beat the calm side by.
+    pub margin: f32,
+}
+
+impl RedFlagOpinion {
+    /// The message is nearer to the emergencies by more than the margin.
+    pub fn is_urgent(&self) -> bool {
+        !self.categories.is_empty() && self.urgent - self.calm > self.margin
+    }
+}
+
+/// The `k` largest values of `sims` with their rows, largest first.
+fn top_k(sims: &Array1<f32>, k: usize) -> Vec<(usize, f32)> {
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
+    for (i, &x) in sims.iter().enumerate() {
+        if best.len() < k || x > best[best.len() - 1].1 {
+            let at = best.partition_point(|&(_, b)| b >= x);
+            best.insert(at, (i, x));
+            best.truncate(k);
+        }
+    }
+    best
 }
 
 impl std::fmt::Debug for SemanticIndex {
@@ -313,7 +353,24 @@ impl SemanticIndex {
                 other_class.push(Class::Talk(kind));
             }
         }
+        // The second opinion on emergencies. The FAQ's questions count as calm only on a
+        // FAQ small enough to compare with every phrasing.
+        let n_other = texts.len();
+        let labelled = &faq.red_flag_neighbours;
+        texts.extend(labelled.urgent.iter().map(|(_, t)| t.as_str()));
+        texts.extend(labelled.calm.iter().map(String::as_str));
+        let mut calm_rows: Vec<usize> = (n_other + labelled.urgent.len()..texts.len()).collect();
+        if n_faq <= EXACT_ROWS {
+            for (e, r) in faq.entries.iter().zip(&entry_rows) {
+                let questions = e.questions.nl.len() + e.questions.en.len();
+                calm_rows.extend(r.start..r.start + questions);
+            }
+        }
+        calm_rows.extend(n_faq..n_other);
         let vectors = model.vectors(&texts);
+        let urgent = stack(&vectors[n_other..n_other + labelled.urgent.len()]);
+        let calm_vectors: Vec<Arc<[f32]>> = calm_rows.iter().map(|&i| vectors[i].clone()).collect();
+        let calm = stack(&calm_vectors);
         let faq_m = stack(&vectors[..n_faq]);
         let centroids = (n_faq > EXACT_ROWS).then(|| {
             let mut c = Array2::<f32>::zeros((entry_rows.len(), DIM));
@@ -329,9 +386,38 @@ impl SemanticIndex {
             faq: faq_m,
             entry_rows,
             centroids,
-            other: stack(&vectors[n_faq..]),
+            other: stack(&vectors[n_faq..n_other]),
             other_class,
+            urgent,
+            urgent_category: labelled.urgent.iter().map(|&(c, _)| c).collect(),
+            calm,
+            nearest: labelled.nearest,
+            margin: labelled.margin,
         }
+    }
+
+    /// The second opinion on emergencies for a message vector: its nearest urgent and calm
+    /// labelled messages. `None` when there are no labelled messages on either side.
+    pub fn red_flag_opinion(&self, v: &[f32]) -> Option<RedFlagOpinion> {
+        if self.urgent.nrows() == 0 || self.calm.nrows() == 0 {
+            return None;
+        }
+        let v = ArrayView1::from(v);
+        let k = self.nearest.max(1);
+        let mean = |best: &[(usize, f32)]| {
+            best.iter().map(|&(_, x)| x).sum::<f32>() / best.len().max(1) as f32
+        };
+        let near_urgent = top_k(&self.urgent.dot(&v), k);
+        let near_calm = top_k(&self.calm.dot(&v), k);
+        Some(RedFlagOpinion {
+            urgent: mean(&near_urgent),
+            calm: mean(&near_calm),
+            categories: near_urgent
+                .iter()
+                .map(|&(i, _)| self.urgent_category[i])
+                .collect(),
+            margin: self.margin,
+        })
     }
 
     pub fn model(&self) -> &Arc<Model> {

@@ -363,20 +363,7 @@ fn hostile_input_never_panics_and_stays_bounded() {
 
 /// The shipped FAQ folder with `red-flags.toml` replaced by `red_flags`.
 fn load_with(red_flags: &str) -> Result<faq::Faq, Vec<LoadError>> {
-    let mut files = Vec::new();
-    for f in std::fs::read_dir(faq_dir()).unwrap() {
-        let path = f.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            let name = path.file_name().unwrap().to_owned();
-            let content = if name == faq::RED_FLAGS_FILE {
-                red_flags.as_bytes().to_vec()
-            } else {
-                std::fs::read(&path).unwrap()
-            };
-            files.push((Path::new("faq").join(name), content));
-        }
-    }
-    faq::from_files(files).map_err(|e| e.0)
+    support::load_faq_with(faq::RED_FLAGS_FILE, red_flags)
 }
 
 fn shipped() -> String {

@@ -19,6 +19,7 @@ mod faq_load;
 mod forget_cli;
 mod fuzz;
 mod question_log;
+mod red_flag_neighbours;
 mod red_flags;
 mod reload;
 mod report;

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 pub const NOT_TOPICS: &[&str] = &[
     faq::TEXTS_FILE,
     faq::RED_FLAGS_FILE,
+    crate::red_flag_neighbours::FILE,
     faq::SYNONYMS_FILE,
     faq::GLOSSARY_FILE,
     faq::OUT_OF_SCOPE_FILE,

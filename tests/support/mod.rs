@@ -39,6 +39,25 @@ pub fn copy_faq() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The shipped FAQ folder, read as `faq/<name>` files, with the file `replaced` given
+/// `content` instead, loaded: what `check` says about an edit of that one file.
+pub fn load_faq_with(replaced: &str, content: &str) -> Result<Faq, Vec<b12bot::faq::LoadError>> {
+    let mut files = Vec::new();
+    for f in std::fs::read_dir(faq_dir()).unwrap() {
+        let path = f.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_name().unwrap().to_owned();
+            let bytes = if name == replaced {
+                content.as_bytes().to_vec()
+            } else {
+                std::fs::read(&path).unwrap()
+            };
+            files.push((std::path::Path::new("faq").join(name), bytes));
+        }
+    }
+    faq::from_files(files).map_err(|e| e.0)
+}
+
 pub fn load_faq() -> Faq {
     faq::load_dir(&faq_dir()).expect("the repository's FAQ loads")
 }
