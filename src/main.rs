@@ -152,7 +152,7 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
         /// Also serve the staff console on this address (e.g. 127.0.0.1:8080).
-        #[arg(long, value_name = "ADDR")]
+        #[arg(long, value_name = "ADDR", env = "B12BOT_CONSOLE")]
         console: Option<std::net::SocketAddr>,
     },
     /// The staff console in the browser (without Telegram), or `console add-user`.
@@ -278,7 +278,7 @@ fn run(cli: Cli) -> Result<()> {
                 None => {
                     let engine = b12bot::handle::engine_handle(load(&cli.faq, config)?);
                     let _watch = watch_faq(&cli.faq, config, &engine);
-                    let setup = console_setup(&cli.faq, &settings, config, engine, store);
+                    let setup = console_setup(&cli.faq, &settings, config, engine, store, None);
                     tokio::runtime::Runtime::new()?.block_on(b12bot::console::serve(addr, setup))
                 }
             }
@@ -345,8 +345,15 @@ fn run(cli: Cli) -> Result<()> {
                 let store = store
                     .clone()
                     .context("the staff console needs the database")?;
-                let setup =
-                    console_setup(&cli.faq, &console_settings, config, engine.clone(), store);
+                // The console's /readyz reads the Telegram door's heartbeat.
+                let setup = console_setup(
+                    &cli.faq,
+                    &console_settings,
+                    config,
+                    engine.clone(),
+                    store,
+                    heartbeat.clone(),
+                );
                 std::thread::Builder::new()
                     .name("console".into())
                     .spawn(move || {
@@ -396,13 +403,15 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The bot's existing database, as the configuration places it.
+/// The bot's existing database, as the configuration places it; `telegram`: the Telegram
+/// door's heartbeat when the console runs beside it (`serve --console`).
 fn console_setup(
     faq: &Path,
     settings: &b12bot::config::Config,
     config: EngineConfig,
     handle: b12bot::handle::EngineHandle,
     store: b12bot::store::Store,
+    telegram: Option<b12bot::health::Heartbeat>,
 ) -> b12bot::console::Setup {
     b12bot::console::Setup {
         faq: faq.to_path_buf(),
@@ -410,7 +419,7 @@ fn console_setup(
         config,
         handle,
         store,
-        telegram: None,
+        telegram,
     }
 }
 

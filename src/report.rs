@@ -108,6 +108,55 @@ pub struct Report {
     pub languages: Vec<LangCount>,
     /// Per intent, most frequent first.
     pub intents: Vec<IntentCount>,
+    /// Per day (UTC) of the period, oldest first, days without questions included.
+    pub days: Vec<DayCount>,
+}
+
+/// The questions of one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayCount {
+    /// The day's start, unix seconds (UTC midnight).
+    pub day: i64,
+    pub questions: u64,
+    /// Of which not answered with a topic (`no_match` plus `clarify`).
+    pub unanswered: u64,
+}
+
+impl DayCount {
+    /// The share of the day's questions not answered with a topic (0 on a day without any).
+    pub fn unanswered_rate(&self) -> f64 {
+        if self.questions == 0 {
+            0.0
+        } else {
+            self.unanswered as f64 / self.questions as f64
+        }
+    }
+}
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Every day from `since` to `until` (at most a year of them), with its questions.
+fn per_day(records: &[LoggedQuestion], since: i64, until: i64) -> Vec<DayCount> {
+    let first = since.div_euclid(DAY);
+    let last = until.max(since).div_euclid(DAY).min(first + 366);
+    let mut days: Vec<DayCount> = (first..=last)
+        .map(|d| DayCount {
+            day: d * DAY,
+            questions: 0,
+            unanswered: 0,
+        })
+        .collect();
+    for q in records {
+        let d = q.asked_at.div_euclid(DAY) - first;
+        if let Some(day) = usize::try_from(d).ok().and_then(|d| days.get_mut(d)) {
+            day.questions += 1;
+            if matches!(q.intent, Intent::NoMatch | Intent::Clarify) {
+                day.unanswered += 1;
+            }
+        }
+    }
+    days
 }
 
 /// Near-identical unanswered questions.
@@ -208,6 +257,7 @@ impl Report {
             topics,
             languages,
             intents,
+            days: per_day(records, since, until),
         }
     }
 
@@ -314,6 +364,19 @@ impl Report {
                 i.intent.name(),
                 i.count,
                 intent_meaning(i.intent)
+            );
+        }
+        let _ = writeln!(s, "\n## Per day\n");
+        let _ = writeln!(s, "| day | questions | unanswered or unclear | rate |");
+        let _ = writeln!(s, "|---|---:|---:|---:|");
+        for d in self.days.iter().filter(|d| d.questions > 0) {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {:.0} % |",
+                date(d.day),
+                d.questions,
+                d.unanswered,
+                d.unanswered_rate() * 100.0
             );
         }
         s
@@ -609,7 +672,7 @@ fn group(questions: &[(&str, Intent)]) -> Vec<Group> {
 // --- formatting ----------------------------------------------------------------------------
 
 /// `YYYY-MM-DD` (UTC) of unix seconds.
-fn date(unix: i64) -> String {
+pub fn date(unix: i64) -> String {
     let (y, m, d) = crate::time::civil_from_days(unix.div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -458,6 +458,17 @@ async fn the_second_of_two_concurrent_saves_is_refused() {
 #[tokio::test]
 async fn metrics_parse_as_prometheus_text() {
     let c = console();
+    // Two updates recorded, one answered; three messages waiting, one delivered.
+    for id in [1, 2] {
+        c.store.record_update(id, Some(7), "{}", 100).unwrap();
+    }
+    c.store.answer_update(1, 101, &[]).unwrap();
+    for n in 0..3 {
+        let m = b12bot::store::Outbound::text(7 + n, "x", format!("m{n}"));
+        c.store.enqueue(&m, 100).unwrap();
+    }
+    let due = c.store.outbox_due(100, 1).unwrap();
+    assert!(c.store.mark_delivered(due[0].id, 1).unwrap());
     let mut b = Browser::default();
     let page = b.get(&c.app, "/metrics").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -471,6 +482,18 @@ async fn metrics_parse_as_prometheus_text() {
     ] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
+    let gauge = |name: &str| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name)
+            .map(|s| match s.value {
+                prometheus_parse::Value::Gauge(v) => v,
+                ref other => panic!("{name} is not a gauge: {other:?}"),
+            })
+    };
+    assert_eq!(gauge("b12bot_update_backlog"), Some(1.0), "{}", page.body);
+    assert_eq!(gauge("b12bot_outbox_backlog"), Some(2.0), "{}", page.body);
     assert!(!page.body.contains(PASSWORD));
 }
 
@@ -567,4 +590,82 @@ fn add_user_reads_the_password_from_stdin_and_stores_only_its_hash() {
     for out in [&ok.stdout, &ok.stderr] {
         assert!(!String::from_utf8_lossy(out).contains(PASSWORD));
     }
+}
+
+#[tokio::test]
+async fn the_report_page_draws_the_report_numbers_as_charts() {
+    use b12bot::engine::Intent;
+    use b12bot::report::QuestionRecord;
+    use b12bot::text::Lang;
+    let c = console();
+    let now = b12bot::time::now();
+    let record = |text: &str, intent: Intent, topic: Option<&str>| QuestionRecord {
+        text: text.into(),
+        intent,
+        topic: topic.map(str::to_string),
+        score: 0.5,
+        lang: Lang::Nl,
+    };
+    // Two days ago: two questions, one unanswered; today: three, one unanswered, one 👍.
+    let two_days_ago = now - 2 * 86_400;
+    c.store
+        .log_question(two_days_ago, &record("a", Intent::Faq, Some("mma-test")))
+        .unwrap();
+    c.store
+        .log_question(two_days_ago, &record("zzz", Intent::NoMatch, None))
+        .unwrap();
+    let liked = c
+        .store
+        .log_question(now, &record("b", Intent::Faq, Some("mma-test")))
+        .unwrap();
+    c.store.set_feedback(liked, true).unwrap();
+    c.store
+        .log_question(now, &record("c", Intent::Faq, Some("treatment")))
+        .unwrap();
+    c.store
+        .log_question(now, &record("yyy", Intent::Clarify, None))
+        .unwrap();
+
+    let mut vic = Browser::default();
+    vic.login(&c.app, "vic", PASSWORD).await;
+    let page = vic.get(&c.app, "/report").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    for id in [
+        "chart-days",
+        "chart-intents",
+        "chart-topics",
+        "chart-feedback",
+    ] {
+        assert!(body.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    assert!(body.matches("<svg").count() >= 4);
+    // The day columns carry the same numbers as the report.
+    let day = |unix: i64| b12bot::report::date(unix);
+    for (unix, questions, unanswered) in [(two_days_ago, 2, 1), (now, 3, 1)] {
+        assert!(
+            body.contains(&format!(
+                "data-day=\"{}\" data-value=\"{questions}\"",
+                day(unix)
+            )),
+            "{} {questions}: {body}",
+            day(unix)
+        );
+        assert!(
+            body.contains(&format!(
+                "{}: {questions} questions, {unanswered} unanswered",
+                day(unix)
+            )),
+            "{body}"
+        );
+    }
+    // Intents and topics as bars: faq 3, mma-test asked twice with one 👍.
+    assert!(body.contains("<title>faq: 3</title>"), "{body}");
+    assert!(body.contains("<title>mma-test: 2</title>"), "{body}");
+    assert!(body.contains("<title>mma-test 👍: 1</title>"), "{body}");
+    // And the CLI report's own text is beneath, with the same per-day line.
+    assert!(
+        body.contains(&format!("| {} | 3 | 1 | 33 % |", day(now))),
+        "{body}"
+    );
 }

@@ -401,3 +401,58 @@ async fn a_whole_conversation_logged_at_trace_holds_no_text_names_ids_phone_numb
         );
     }
 }
+
+/// A plain HTTP/1.1 GET on 127.0.0.1: the status line and the body.
+async fn http_get(port: u16, path: &str) -> Option<(String, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    s.write_all(request.as_bytes()).await.ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.ok()?;
+    let (head, body) = out.split_once("\r\n\r\n")?;
+    Some((head.lines().next()?.to_string(), body.to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_the_console_reports_telegram_in_readyz() {
+    let fake = FakeBotApi::start(TOKEN).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = fake.url();
+    let addr = format!("127.0.0.1:{port}");
+    let bot = BotProcess::spawn(
+        &[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("TELOXIDE_API_URL", &url),
+            ("B12BOT_CONSOLE", &addr),
+        ],
+        "info",
+    )
+    .await;
+    fake.wait_polling(SOON).await;
+    // The console's /readyz sees the Telegram door's heartbeat (it once got none in `serve`).
+    let deadline = tokio::time::Instant::now() + SOON;
+    let mut last = None;
+    while tokio::time::Instant::now() < deadline {
+        last = http_get(port, "/readyz").await;
+        if last
+            .as_ref()
+            .is_some_and(|(_, body)| body.contains("Telegram reached"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = last.expect("the console answers");
+    assert!(status.contains("200"), "{status}\n{body}");
+    assert!(body.starts_with("ready\nTelegram reached "), "{body}");
+    bot.signal("TERM");
+    let (status, stderr) = bot.exit().await;
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}

@@ -8,6 +8,7 @@
 //! every request. Patient text is never logged.
 
 pub mod auth;
+mod charts;
 pub mod draft;
 pub mod ops;
 mod pages;

@@ -41,6 +41,14 @@ fn describe() {
         "Time to compute an answer"
     );
     metrics::describe_counter!("b12bot_reloads_total", "FAQ reloads, by outcome");
+    metrics::describe_gauge!(
+        "b12bot_update_backlog",
+        "Telegram updates recorded and not answered yet (the update ledger)"
+    );
+    metrics::describe_gauge!(
+        "b12bot_outbox_backlog",
+        "Messages in the outbox waiting for delivery"
+    );
     metrics::describe_counter!("b12bot_errors_total", "Errors while handling, by where");
     for intent in crate::engine::Intent::ALL {
         metrics::counter!("b12bot_answers_total", "intent" => intent.name()).increment(0);

@@ -723,7 +723,12 @@ async fn report(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
     page(
         Some(&s),
         "Report: the last 30 days",
-        html! { pre { (report.to_markdown()) } },
+        html! {
+            p { (report.questions) " questions, " (report.unanswered) " of them unanswered or unclear." }
+            (super::charts::report_charts(&report))
+            h2 { "The same as b12bot report" }
+            pre { (report.to_markdown()) }
+        },
     )
     .into_response()
 }
@@ -740,14 +745,17 @@ async fn readyz(State(app): State<Arc<App>>) -> Response {
     if let Err(e) = store.call(|s| s.probe_write()).await {
         problems.push(format!("database not writable: {e}"));
     }
+    let mut telegram = String::new();
     if let Some(beat) = &app.telegram {
         let ago = crate::time::now() - beat.last();
         if ago > 60 {
             problems.push("Telegram not reached in the last minute".to_string());
+        } else {
+            telegram = format!("Telegram reached {ago} s ago\n");
         }
     }
     if problems.is_empty() {
-        "ready\n".into_response()
+        format!("ready\n{telegram}").into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -757,10 +765,23 @@ async fn readyz(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-async fn metrics() -> Response {
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    let handle = super::ops::metrics();
+    // The backlogs are read from the database when scraped: they are state, not events.
+    let store = app.store.clone();
+    match store.call(|s| s.backlog()).await {
+        Ok(b) => {
+            metrics::gauge!("b12bot_update_backlog").set(b.updates as f64);
+            metrics::gauge!("b12bot_outbox_backlog").set(b.outbox as f64);
+        }
+        Err(e) => {
+            log::warn!("metrics: cannot read the backlogs: {e}");
+            metrics::counter!("b12bot_errors_total", "where" => "metrics").increment(1);
+        }
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        super::ops::metrics().render(),
+        handle.render(),
     )
         .into_response()
 }

@@ -51,6 +51,7 @@ mod staff;
 mod tickets;
 mod updates;
 
+pub use outbox::Backlog;
 pub use schema::SCHEMA_VERSION;
 pub use staff::{FaqVersion, Role, StaffSession};
 

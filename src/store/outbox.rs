@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// What waits to be done (see [`Store::backlog`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    /// Updates recorded and not answered yet.
+    pub updates: u64,
+    /// Messages in the outbox not delivered (nor abandoned) yet.
+    pub outbox: u64,
+}
+
 impl Store {
     // --- outbox ----------------------------------------------------------------------------
 
@@ -25,6 +34,27 @@ impl Store {
             ))?
             .query_map(params![now, limit as i64], outbox_row)?
             .collect()
+        })
+    }
+
+    /// The backlogs for `/metrics`: updates recorded and not answered yet (the update
+    /// ledger), and messages waiting in the outbox.
+    pub fn backlog(&self) -> Result<Backlog> {
+        self.read(|c| {
+            let updates: i64 = c.query_row(
+                "SELECT COUNT(*) FROM updates WHERE status = 'received'",
+                [],
+                |r| r.get(0),
+            )?;
+            let outbox: i64 = c.query_row(
+                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(Backlog {
+                updates: updates as u64,
+                outbox: outbox as u64,
+            })
         })
     }
 
