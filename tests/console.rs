@@ -669,3 +669,130 @@ async fn the_report_page_draws_the_report_numbers_as_charts() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_inbox_turns_unanswered_questions_into_draft_changes_checked_in_the_test_pane() {
+    use b12bot::engine::Intent;
+    use b12bot::report::QuestionRecord;
+    use b12bot::text::Lang;
+    let c = console();
+    let now = b12bot::time::now();
+    for text in [
+        "flurbo gnarp wizzle",
+        "qwopp zing blarf",
+        "plimf plamf plomf",
+    ] {
+        let q = QuestionRecord {
+            text: text.into(),
+            intent: Intent::NoMatch,
+            topic: None,
+            score: 0.1,
+            lang: Lang::Nl,
+        };
+        c.store.log_question(now - 60, &q).unwrap();
+    }
+    let mut ed = Browser::default();
+    ed.login(&c.app, "ed", PASSWORD).await;
+    let inbox = ed.get(&c.app, "/inbox").await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    for text in [
+        "flurbo gnarp wizzle",
+        "qwopp zing blarf",
+        "plimf plamf plomf",
+    ] {
+        assert!(inbox.body.contains(text), "{text}: {}", inbox.body);
+    }
+    assert!(inbox.body.contains(r#"<option value="mma-test">"#));
+    assert!(inbox.body.contains(r#"<option value="other-vitamins">"#));
+    let csrf = inbox.csrf();
+
+    // Add as a question: the test pane shows the draft answering it, the published FAQ not.
+    let done = ed
+        .post(
+            &c.app,
+            "/inbox/question",
+            &[
+                ("csrf", &csrf),
+                ("question", "flurbo gnarp wizzle"),
+                ("stem", "mma-test"),
+                ("lang", "nl"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("inbox-done"), "{}", done.body);
+    let (live, draft) = done.body.split_once(r#"id="draft""#).unwrap();
+    assert!(
+        draft.contains(r#"<td class="topic">mma-test</td>"#),
+        "{draft}"
+    );
+    assert!(
+        !live.contains(r#"<td class="topic">mma-test</td>"#),
+        "{live}"
+    );
+    assert_eq!(
+        c.live_topic("flurbo gnarp wizzle"),
+        None,
+        "not live before publishing"
+    );
+
+    // Add to out-of-scope, and ignore the third.
+    let oos = ed
+        .post(
+            &c.app,
+            "/inbox/out-of-scope",
+            &[
+                ("csrf", &csrf),
+                ("question", "qwopp zing blarf"),
+                ("topic", "other-vitamins"),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(oos.status, StatusCode::OK, "{}", oos.body);
+    assert!(oos.body.contains("Added to out-of-scope other-vitamins"));
+    let ignored = ed
+        .post(
+            &c.app,
+            "/inbox/ignore",
+            &[("csrf", &csrf), ("question", "plimf plamf plomf")],
+        )
+        .await;
+    assert_eq!(ignored.status, StatusCode::SEE_OTHER);
+    let inbox = ed.get(&c.app, "/inbox").await;
+    assert!(!inbox.body.contains("plimf plamf plomf"), "{}", inbox.body);
+    assert!(inbox.body.contains("flurbo gnarp wizzle"));
+
+    // Refused without the right role or a CSRF token.
+    let mut vic = Browser::default();
+    vic.login(&c.app, "vic", PASSWORD).await;
+    assert_eq!(
+        vic.get(&c.app, "/inbox").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = ed
+        .post(
+            &c.app,
+            "/inbox/ignore",
+            &[("csrf", "forged"), ("question", "flurbo gnarp wizzle")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Published: the bot answers the new way; the out-of-scope file keeps its comments.
+    let mut rita = Browser::default();
+    rita.login(&c.app, "rita", PASSWORD).await;
+    let csrf = rita.get(&c.app, "/test").await.csrf();
+    let published = rita.post(&c.app, "/publish", &[("csrf", &csrf)]).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert_eq!(
+        c.live_topic("flurbo gnarp wizzle").as_deref(),
+        Some("mma-test")
+    );
+    let file = std::fs::read_to_string(c.faq.join("out-of-scope.toml")).unwrap();
+    assert!(
+        file.starts_with("# Things this bot must not answer."),
+        "{file}"
+    );
+    assert!(file.contains("\"qwopp zing blarf\""), "{file}");
+}

@@ -7,6 +7,7 @@ use crate::faq::{self, LoadError};
 use crate::handle::EngineHandle;
 use crate::review::{self, Warning};
 use crate::store::Store;
+use crate::text::Lang;
 use anyhow::{Context as _, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -336,4 +337,113 @@ fn topic_file(stem: &str) -> Result<String> {
 
 pub fn today() -> review::Date {
     review::date_from_unix_days(crate::time::now().div_euclid(86_400))
+}
+
+/// The hidden file in the draft folder that lists the inbox groups staff chose to ignore,
+/// as fingerprints of their words (no patient text); never published.
+const IGNORED_FILE: &str = ".inbox-ignored";
+
+/// The fingerprint of an unanswered question's group: the words the report groups by.
+pub fn group_key(question: &str) -> String {
+    fingerprint(&crate::report::key(question).join(" "))
+}
+
+impl Faqs {
+    /// Adds `question` to the questions of topic `stem` in the draft, in `lang`. `false`
+    /// when the topic has it already (case and accents ignored).
+    pub fn add_question(&self, stem: &str, lang: Lang, question: &str) -> Result<bool> {
+        let name = topic_file(stem)?;
+        let mut entry: EntryFile = toml::from_str(&self.draft_text(stem)?)
+            .with_context(|| format!("the draft of {stem} does not parse; fix it in the editor"))?;
+        let list = match lang {
+            Lang::Nl => &mut entry.questions.nl,
+            Lang::En => &mut entry.questions.en,
+        };
+        let folded = crate::text::fold(question.trim());
+        if question.trim().is_empty() || list.iter().any(|q| crate::text::fold(q) == folded) {
+            return Ok(false);
+        }
+        list.push(question.trim().to_string());
+        write_file(&self.draft, &name, &toml::to_string_pretty(&entry)?)?;
+        Ok(true)
+    }
+
+    /// The topic ids of the draft's out-of-scope file.
+    pub fn out_of_scope_topics(&self) -> Vec<String> {
+        let Ok(text) = std::fs::read_to_string(self.draft.join(faq::OUT_OF_SCOPE_FILE)) else {
+            return Vec::new();
+        };
+        let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+            return Vec::new();
+        };
+        doc.get("topic")
+            .and_then(|t| t.as_array_of_tables())
+            .map(|topics| {
+                topics
+                    .iter()
+                    .filter_map(|t| t.get("id").and_then(|v| v.as_str()).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Adds `example` to out-of-scope topic `id` in the draft, in `lang`, editing the file in
+    /// place (its comments stay). `false` when the topic has it already.
+    pub fn add_out_of_scope(&self, id: &str, lang: Lang, example: &str) -> Result<bool> {
+        let path = self.draft.join(faq::OUT_OF_SCOPE_FILE);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .context("the draft's out-of-scope file does not parse")?;
+        let Some(topic) = doc
+            .get_mut("topic")
+            .and_then(|t| t.as_array_of_tables_mut())
+            .and_then(|topics| {
+                topics
+                    .iter_mut()
+                    .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id))
+            })
+        else {
+            bail!("no out-of-scope topic {id}");
+        };
+        let key = lang.code();
+        if !topic.contains_key(key) {
+            topic.insert(key, toml_edit::value(toml_edit::Array::new()));
+        }
+        let Some(list) = topic.get_mut(key).and_then(|v| v.as_array_mut()) else {
+            bail!("{id}.{key} is not a list");
+        };
+        let folded = crate::text::fold(example.trim());
+        if example.trim().is_empty()
+            || list
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| crate::text::fold(s) == folded))
+        {
+            return Ok(false);
+        }
+        list.push(example.trim());
+        write_file(&self.draft, faq::OUT_OF_SCOPE_FILE, &doc.to_string())?;
+        Ok(true)
+    }
+
+    /// The fingerprints of the ignored inbox groups.
+    pub fn ignored(&self) -> std::collections::HashSet<String> {
+        std::fs::read_to_string(self.draft.join(IGNORED_FILE))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Ignores the group of `question` in the inbox from now on.
+    pub fn ignore(&self, question: &str) -> Result<()> {
+        let mut ignored = self.ignored();
+        ignored.insert(group_key(question));
+        let mut lines: Vec<String> = ignored.into_iter().collect();
+        lines.sort();
+        let tmp = self.draft.join(format!("{IGNORED_FILE}.tmp"));
+        std::fs::write(&tmp, lines.join("\n") + "\n")?;
+        std::fs::rename(&tmp, self.draft.join(IGNORED_FILE))?;
+        Ok(())
+    }
 }

@@ -32,6 +32,9 @@ pub(super) fn routes(app: Arc<App>) -> Router {
         .route("/versions", get(versions))
         .route("/versions/{id}/restore", post(restore))
         .route("/report", get(report))
+        .route("/inbox", get(inbox))
+        .route("/inbox/ignore", post(inbox_ignore))
+        .route("/inbox/{action}", post(inbox_add))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -120,6 +123,7 @@ fn page(who: Option<&StaffSession>, title: &str, body: Markup) -> Markup {
                             @if s.role >= Role::Editor {
                                 a href="/topics" { "Topics" } " "
                                 a href="/test" { "Test pane" } " "
+                                a href="/inbox" { "Inbox" } " "
                                 a href="/versions" { "Versions" } " "
                             }
                             a href="/report" { "Report" } " "
@@ -557,7 +561,7 @@ async fn save_entry(
 
 async fn test_page(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
     match require(&app, &jar, Role::Editor).await {
-        Ok(s) => test_view(&app, &s, "").into_response(),
+        Ok(s) => test_view(&app, &s, "", None).into_response(),
         Err(r) => r,
     }
 }
@@ -565,19 +569,21 @@ async fn test_page(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
 async fn test_pane(State(app): State<Arc<App>>, jar: CookieJar, Form(f): Form<Fields>) -> Response {
     match require_post(&app, &jar, Role::Editor, &f).await {
         Ok(s) => {
-            test_view(&app, &s, f.get("message").map(String::as_str).unwrap_or("")).into_response()
+            let message = f.get("message").map(String::as_str).unwrap_or("");
+            test_view(&app, &s, message, None).into_response()
         }
         Err(r) => r,
     }
 }
 
-fn test_view(app: &App, s: &StaffSession, message: &str) -> Markup {
+fn test_view(app: &App, s: &StaffSession, message: &str, note: Option<Markup>) -> Markup {
     let live = app.faqs.handle.load();
     let checked = (!message.is_empty()).then(|| app.faqs.check(&app.faqs.draft));
     page(
         Some(s),
         "Test pane",
         html! {
+            @if let Some(note) = note { (note) }
             form method="post" action="/test" {
                 (csrf(s))
                 label for="message" { "A patient's message" }
@@ -707,19 +713,24 @@ async fn versions(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
 // ---------------------------------------------------------------------------------------
 // Report
 
+/// The report over the last 30 days, as `b12bot report` builds it.
+async fn last_30_days(app: &App) -> anyhow::Result<crate::report::Report> {
+    let now = crate::time::now();
+    let since = now - 30 * 86_400;
+    let store = app.store.clone();
+    let records = store.call(move |s| s.questions_since(since)).await?;
+    Ok(crate::report::Report::build(&records, since, now))
+}
+
 async fn report(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
     let s = match require(&app, &jar, Role::Viewer).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let now = crate::time::now();
-    let since = now - 30 * 86_400;
-    let store = app.store.clone();
-    let records = match store.call(move |s| s.questions_since(since)).await {
+    let report = match last_30_days(&app).await {
         Ok(r) => r,
         Err(e) => return error(e),
     };
-    let report = crate::report::Report::build(&records, since, now);
     page(
         Some(&s),
         "Report: the last 30 days",
@@ -731,6 +742,152 @@ async fn report(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
         },
     )
     .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// Inbox: the report's unanswered and unclear questions, each turned into a draft change
+
+async fn inbox(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
+    let s = match require(&app, &jar, Role::Editor).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let report = match last_30_days(&app).await {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let ignored = app.faqs.ignored();
+    let groups: Vec<&crate::report::Group> = report
+        .groups
+        .iter()
+        .filter(|g| !ignored.contains(&draft::group_key(&g.example)))
+        .collect();
+    let topics = app.faqs.topic_names().unwrap_or_default();
+    let out_of_scope = app.faqs.out_of_scope_topics();
+    let lang_select = |lang: Lang| {
+        html! {
+            select name="lang" {
+                @for l in [Lang::Nl, Lang::En] {
+                    option value=(l.code()) selected[l == lang] { (l.code()) }
+                }
+            }
+        }
+    };
+    page(
+        Some(&s),
+        "Inbox: unanswered and unclear questions (last 30 days)",
+        html! {
+            p { "Each change goes into the draft: check it in the test pane, then publish." }
+            @if groups.is_empty() { p id="empty" { "Nothing to look at." } }
+            @for g in &groups {
+                @let lang = crate::analysis::Analysis::new(&g.example).lang.unwrap_or(Lang::Nl);
+                section.group {
+                    h2.example { (g.example) }
+                    p { "Asked " (g.count) " times (no match " (g.no_match) ", clarify " (g.clarify) "), " (g.wordings) " wordings." }
+                    form.add-question method="post" action="/inbox/question" {
+                        (csrf(&s))
+                        input type="hidden" name="question" value=(g.example);
+                        "Add as a question to topic "
+                        select name="stem" { @for t in &topics { option value=(t) { (t) } } }
+                        " in " (lang_select(lang)) " "
+                        button { "Add" }
+                    }
+                    @if !out_of_scope.is_empty() {
+                        form.add-out-of-scope method="post" action="/inbox/out-of-scope" {
+                            (csrf(&s))
+                            input type="hidden" name="question" value=(g.example);
+                            "Add to out-of-scope "
+                            select name="topic" { @for t in &out_of_scope { option value=(t) { (t) } } }
+                            " in " (lang_select(lang)) " "
+                            button { "Add" }
+                        }
+                    }
+                    form.ignore method="post" action="/inbox/ignore" {
+                        (csrf(&s))
+                        input type="hidden" name="question" value=(g.example);
+                        button { "Ignore" }
+                    }
+                }
+            }
+        },
+    )
+    .into_response()
+}
+
+fn form_lang(f: &Fields) -> Lang {
+    match f.get("lang").map(String::as_str) {
+        Some("en") => Lang::En,
+        _ => Lang::Nl,
+    }
+}
+
+/// After an inbox change: the test pane with the question, published beside draft.
+fn inbox_done(app: &App, s: &StaffSession, question: &str, added: bool, into: &str) -> Response {
+    let note = if added {
+        format!("Added to {into} in the draft. Below: what the published FAQ and the draft answer.")
+    } else {
+        format!("{into} has this already. Below: what the published FAQ and the draft answer.")
+    };
+    test_view(
+        app,
+        s,
+        question,
+        Some(html! { p.ok id="inbox-done" { (note) } }),
+    )
+    .into_response()
+}
+
+/// `/inbox/question` (to a topic's questions, field `stem`) or `/inbox/out-of-scope` (to
+/// an out-of-scope topic's examples, field `topic`).
+async fn inbox_add(
+    State(app): State<Arc<App>>,
+    jar: CookieJar,
+    Path(action): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    let s = match require_post(&app, &jar, Role::Editor, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let question = f.get("question").cloned().unwrap_or_default();
+    let lang = form_lang(&f);
+    let (outcome, into) = match action.as_str() {
+        "question" => {
+            let stem = f.get("stem").cloned().unwrap_or_default();
+            let added = app.faqs.add_question(&stem, lang, &question);
+            (added, format!("topic {stem}"))
+        }
+        "out-of-scope" => {
+            let topic = f.get("topic").cloned().unwrap_or_default();
+            let added = app.faqs.add_out_of_scope(&topic, lang, &question);
+            (added, format!("out-of-scope {topic}"))
+        }
+        _ => return (StatusCode::NOT_FOUND, "no such inbox action\n").into_response(),
+    };
+    match outcome {
+        Ok(added) => {
+            log::info!("console: inbox question added to {into} in the draft");
+            inbox_done(&app, &s, &question, added, &into)
+        }
+        Err(e) => error(e),
+    }
+}
+
+async fn inbox_ignore(
+    State(app): State<Arc<App>>,
+    jar: CookieJar,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = require_post(&app, &jar, Role::Editor, &f).await {
+        return r;
+    }
+    match app
+        .faqs
+        .ignore(f.get("question").map(String::as_str).unwrap_or(""))
+    {
+        Ok(()) => Redirect::to("/inbox").into_response(),
+        Err(e) => error(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
