@@ -21,6 +21,7 @@ const KILLS: usize = 20;
 const FIRST_CHAT: i64 = 610_000;
 
 fn spawn(fake: &FakeBotApi, data: &Path) -> Child {
+    crate::support::process::warm_vector_cache();
     // CRASH_LOG=dir keeps each run's log (at debug) there, to study a failure.
     let stderr = match std::env::var_os("CRASH_LOG") {
         Some(dir) => {

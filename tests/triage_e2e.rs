@@ -397,6 +397,7 @@ struct Proc(tokio::process::Child);
 
 impl Proc {
     fn spawn(fake: &FakeBotApi, data: &Path) -> Proc {
+        crate::support::process::warm_vector_cache();
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_b12bot"))
             .arg("--faq")
             .arg(faq_dir())
