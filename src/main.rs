@@ -184,8 +184,6 @@ enum Command {
         #[arg(long)]
         strict_safety: bool,
     },
-    /// What patients asked: unanswered questions grouped, per topic (with 👍/👎), per
-    /// language, per intent. Reads the database in the configured data directory.
     /// Remove everything stored about one patient's chat (on the patient's request).
     Forget {
         /// The patient's Telegram chat id (staff find it on the ticket).
@@ -194,6 +192,8 @@ enum Command {
         #[arg(long, value_name = "PATH", env = "B12BOT_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// What patients asked: unanswered questions grouped, per topic (with 👍/👎), per
+    /// language, per intent, per day. Reads the database in the configured data directory.
     Report {
         /// Cover the last DAYS days.
         #[arg(long, value_name = "DAYS", default_value_t = 30,
