@@ -538,7 +538,8 @@ impl Engine {
     /// terms it meets, then the best topics. For staff and tuning (`b12bot explain`).
     pub fn explain(&self, text: &str) -> String {
         use std::fmt::Write;
-        let analysis = Analysis::new(text);
+        // The engine's own reading (with the encoder's vector when it has the signal).
+        let analysis = self.read(text);
         let tokens = &analysis.tokens;
         let question = intents::without_smalltalk(tokens).join(" ");
         let words = self.index.query_words(&question);
@@ -619,8 +620,7 @@ impl Engine {
             );
         }
         out.push_str(&self.faq.red_flags.explain(&analysis));
-        let read = self.read(text);
-        if let Some(o) = self.red_flag_opinion(&read) {
+        if let Some(o) = self.red_flag_opinion(&analysis) {
             let cats = self.faq.red_flags.categories();
             let near: Vec<&str> = o.categories.iter().map(|&c| cats[c].id.as_str()).collect();
             let _ = writeln!(
@@ -1003,24 +1003,22 @@ impl Engine {
         let keys: std::collections::BTreeSet<&str> =
             found.iter().map(|&c| cats[c].text_key()).collect();
         let first = &cats[found[0]];
-        let mut answer = if keys.len() == 1 {
+        // One route: its text, and the category's own line when there is one category.
+        // Routes that differ: 112 or the huisartsenpost first (113's line is added by
+        // `urgent_reply` when a suicide category is among them).
+        let (key, advice) = if keys.len() == 1 {
             let advice = (found.len() == 1)
                 .then_some(first.disposition.advice.as_ref())
                 .flatten();
-            let d = Detection {
-                categories: found,
-                safety_net: false,
-            };
-            self.urgent_reply(&d, first.text_key(), advice, lang)
+            (first.text_key(), advice)
         } else {
-            // Suicide first among the categories only when it is the nearest: the reply
-            // then still opens with 112 / the huisartsenpost and adds 113.
-            let d = Detection {
-                categories: found,
-                safety_net: false,
-            };
-            self.urgent_reply(&d, "urgent_112_huisartsenpost", None, lang)
+            ("urgent_112_huisartsenpost", None)
         };
+        let d = Detection {
+            categories: found,
+            safety_net: false,
+        };
+        let mut answer = self.urgent_reply(&d, key, advice, lang);
         answer.urgent_by_meaning = true;
         answer
     }

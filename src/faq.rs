@@ -587,9 +587,16 @@ fn check_files(
         if path.file_name() == Some(OsStr::new(crate::red_flag_neighbours::FILE)) {
             if let Some(root) = parse_file(path, content, &mut errors) {
                 let mut cx = FileCheck::new(path, root.text);
-                if let Some(mut checked) = crate::red_flag_neighbours::check(&mut cx, root.text) {
-                    checked.review.file = path.clone();
-                    neighbours_file = Some((path, root.text, checked));
+                match &root.table {
+                    Ok(table) => {
+                        let checked =
+                            crate::red_flag_neighbours::check(&mut cx, root.text, table.get_ref());
+                        if let Some(mut checked) = checked {
+                            checked.review.file = path.clone();
+                            neighbours_file = Some((path, root.text, checked));
+                        }
+                    }
+                    Err(e) => cx.syntax_error(e),
                 }
                 errors.extend(cx.errors);
             }

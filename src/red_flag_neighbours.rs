@@ -23,7 +23,7 @@
 //! side also holds every category's `examples`, the calm side every `near_misses`, FAQ
 //! question, out-of-scope and conversation example.
 
-use crate::faq::FileCheck;
+use crate::faq::{FileCheck, is_blank};
 use crate::red_flags::Review;
 use crate::safety::RedFlags;
 use std::collections::HashMap;
@@ -66,10 +66,13 @@ impl Default for Neighbours {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NeighboursFile {
+    // Accepted here, read from the parsed table by the checks every reviewed file shares.
     #[serde(default)]
-    reviewed_by: Option<String>,
+    #[allow(dead_code)]
+    reviewed_by: serde::de::IgnoredAny,
     #[serde(default)]
-    reviewed_on: Option<toml::Value>,
+    #[allow(dead_code)]
+    reviewed_on: serde::de::IgnoredAny,
     #[serde(default)]
     nearest: Option<Spanned<i64>>,
     #[serde(default)]
@@ -118,8 +121,13 @@ pub(crate) struct Checked {
     pub(crate) review: Review,
 }
 
-/// Checks the file's shape and messages: every problem goes to `cx` with its position.
-pub(crate) fn check(cx: &mut FileCheck<'_>, text: &str) -> Option<Checked> {
+/// Checks the file's shape and messages (`root`: the file parsed, `text` as written): every
+/// problem goes to `cx` with its position.
+pub(crate) fn check(
+    cx: &mut FileCheck<'_>,
+    text: &str,
+    root: &toml::de::DeTable<'_>,
+) -> Option<Checked> {
     let f = match toml::from_str::<NeighboursFile>(text) {
         Ok(f) => f,
         Err(e) => {
@@ -157,22 +165,13 @@ pub(crate) fn check(cx: &mut FileCheck<'_>, text: &str) -> Option<Checked> {
             DEFAULT_MARGIN
         }
     };
-    let reviewed_on = match &f.reviewed_on {
-        None => None,
-        Some(toml::Value::String(s)) if s.trim().is_empty() => None,
-        Some(toml::Value::Datetime(d)) if crate::faq::is_valid_date(&d.to_string()) => {
-            Some(d.to_string())
-        }
-        Some(toml::Value::String(s)) if crate::faq::is_valid_date(s.trim()) => {
-            Some(s.trim().to_string())
-        }
-        Some(_) => {
-            cx.file_error(
-                "reviewed_on",
-                "write the date of the review as 2026-12-01, or \"\" until it is reviewed",
-            );
-            None
-        }
+    let reviewed_by = match root.get("reviewed_by") {
+        Some(v) if !is_blank(v) => cx.string(v, "reviewed_by"),
+        _ => None,
+    };
+    let reviewed_on = match root.get("reviewed_on") {
+        Some(v) if !is_blank(v) => cx.date(v, "reviewed_on"),
+        _ => None,
     };
     // Every message once, on one side only (case and accents do not matter).
     let mut seen: HashMap<String, &'static str> = HashMap::new();
@@ -219,7 +218,7 @@ pub(crate) fn check(cx: &mut FileCheck<'_>, text: &str) -> Option<Checked> {
         margin,
         review: Review {
             file: std::path::PathBuf::new(),
-            reviewed_by: f.reviewed_by.filter(|s| !s.trim().is_empty()),
+            reviewed_by,
             reviewed_on,
         },
     })

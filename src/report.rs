@@ -136,6 +136,11 @@ impl DayCount {
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 
+/// Not answered with a topic: the bot found none (`no_match`) or was unsure (`clarify`).
+fn unanswered(intent: Intent) -> bool {
+    matches!(intent, Intent::NoMatch | Intent::Clarify)
+}
+
 /// Every day from `since` to `until` (at most a year of them), with its questions.
 fn per_day(records: &[LoggedQuestion], since: i64, until: i64) -> Vec<DayCount> {
     let first = since.div_euclid(DAY);
@@ -151,7 +156,7 @@ fn per_day(records: &[LoggedQuestion], since: i64, until: i64) -> Vec<DayCount> 
         let d = q.asked_at.div_euclid(DAY) - first;
         if let Some(day) = usize::try_from(d).ok().and_then(|d| days.get_mut(d)) {
             day.questions += 1;
-            if matches!(q.intent, Intent::NoMatch | Intent::Clarify) {
+            if unanswered(q.intent) {
                 day.unanswered += 1;
             }
         }
@@ -198,9 +203,7 @@ pub struct IntentCount {
 impl Report {
     /// The report of `records`, labelled as covering `since..until`.
     pub fn build(records: &[LoggedQuestion], since: i64, until: i64) -> Report {
-        let unanswered_kind =
-            |q: &LoggedQuestion| matches!(q.intent, Intent::NoMatch | Intent::Clarify);
-        let open: Vec<&LoggedQuestion> = records.iter().filter(|q| unanswered_kind(q)).collect();
+        let open: Vec<&LoggedQuestion> = records.iter().filter(|q| unanswered(q.intent)).collect();
         let with_text: Vec<(&str, Intent)> = open
             .iter()
             .filter_map(|q| q.text.as_deref().map(|t| (t, q.intent)))

@@ -116,7 +116,12 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> Result<()> {
     if name.contains('/') || name.starts_with('.') || !name.ends_with(".toml") {
         bail!("not a FAQ file name: {name}");
     }
-    let tmp = dir.join(format!(".{name}.tmp"));
+    write_atomically(dir, name, text)
+}
+
+/// Writes `dir/name` through a hidden temporary file and a rename.
+fn write_atomically(dir: &Path, name: &str, text: &str) -> Result<()> {
+    let tmp = dir.join(format!(".{}.tmp", name.trim_start_matches('.')));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, dir.join(name))?;
     Ok(())
@@ -359,8 +364,7 @@ impl Faqs {
             Lang::Nl => &mut entry.questions.nl,
             Lang::En => &mut entry.questions.en,
         };
-        let folded = crate::text::fold(question.trim());
-        if question.trim().is_empty() || list.iter().any(|q| crate::text::fold(q) == folded) {
+        if !is_new(list.iter().map(String::as_str), question) {
             return Ok(false);
         }
         list.push(question.trim().to_string());
@@ -413,12 +417,7 @@ impl Faqs {
         let Some(list) = topic.get_mut(key).and_then(|v| v.as_array_mut()) else {
             bail!("{id}.{key} is not a list");
         };
-        let folded = crate::text::fold(example.trim());
-        if example.trim().is_empty()
-            || list
-                .iter()
-                .any(|v| v.as_str().is_some_and(|s| crate::text::fold(s) == folded))
-        {
+        if !is_new(list.iter().filter_map(|v| v.as_str()), example) {
             return Ok(false);
         }
         list.push(example.trim());
@@ -441,9 +440,13 @@ impl Faqs {
         ignored.insert(group_key(question));
         let mut lines: Vec<String> = ignored.into_iter().collect();
         lines.sort();
-        let tmp = self.draft.join(format!("{IGNORED_FILE}.tmp"));
-        std::fs::write(&tmp, lines.join("\n") + "\n")?;
-        std::fs::rename(&tmp, self.draft.join(IGNORED_FILE))?;
-        Ok(())
+        write_atomically(&self.draft, IGNORED_FILE, &(lines.join("\n") + "\n"))
     }
+}
+
+/// `text` is worth adding to a list that holds `existing`: not blank, and not there already
+/// (case and accents ignored).
+fn is_new<'a>(mut existing: impl Iterator<Item = &'a str>, text: &str) -> bool {
+    let folded = crate::text::fold(text.trim());
+    !text.trim().is_empty() && !existing.any(|e| crate::text::fold(e) == folded)
 }

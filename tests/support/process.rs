@@ -33,25 +33,22 @@ async fn assert_binary_has_serve() {
 /// otherwise each embed every phrasing and labelled message at once, on two cores, in a
 /// debug build, and miss the tests' deadlines while starting.
 pub fn warm_vector_cache() {
-    static WARM: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
-    // One at a time; the others wait for the first (a blocking wait of seconds, once).
-    let mut warm = WARM.lock().unwrap_or_else(|e| e.into_inner());
-    if *warm {
-        return;
-    }
-    let out = std::process::Command::new(binary())
-        .arg("--faq")
-        .arg(faq_dir())
-        .args(["ask", "wat is vitamine b12"])
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run b12bot ask");
-    assert!(
-        out.status.success(),
-        "b12bot ask failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    *warm = true;
+    // Once; callers meanwhile wait for the first (a blocking wait of seconds, once).
+    static WARM: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    WARM.get_or_init(|| {
+        let out = std::process::Command::new(binary())
+            .arg("--faq")
+            .arg(faq_dir())
+            .args(["ask", "wat is vitamine b12"])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run b12bot ask");
+        assert!(
+            out.status.success(),
+            "b12bot ask failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
 }
 
 pub struct BotProcess {
