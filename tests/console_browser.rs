@@ -262,5 +262,7 @@ async fn staff_fix_test_and_publish_an_entry_in_a_real_browser() {
         .unwrap();
     assert_eq!(status, json!(403));
     assert_eq!(c.store.faq_versions().unwrap().len(), versions);
-    client.close().await.unwrap();
+    // Ending the session is tidying up, not behaviour: on a loaded two-core machine
+    // ChromeDriver may not answer it in time, and `Driver`'s drop ends the browser anyway.
+    let _ = client.close().await;
 }
