@@ -237,15 +237,15 @@ impl Faqs {
     }
 
     /// Saves `entry` as the draft of `stem`, unless the draft changed since the editor read
-    /// it (`base`, its fingerprint then): the second of two concurrent saves is refused.
+    /// it (`base`, its fingerprint then): the second of two concurrent saves is refused. The
+    /// file is edited in place, so comments and untouched fields stay as staff wrote them.
     pub fn save_entry(&self, stem: &str, base: &str, entry: &EntryFile) -> Result<Saved> {
         let name = topic_file(stem)?;
         let now = self.draft_text(stem)?;
         if fingerprint(&now) != base {
             return Ok(Saved::Conflict);
         }
-        let text = toml::to_string_pretty(entry)?;
-        write_file(&self.draft, &name, &text)?;
+        write_file(&self.draft, &name, &super::edit::write_entry(&now, entry)?)?;
         Ok(Saved::Saved)
     }
 
@@ -358,7 +358,8 @@ impl Faqs {
     /// when the topic has it already (case and accents ignored).
     pub fn add_question(&self, stem: &str, lang: Lang, question: &str) -> Result<bool> {
         let name = topic_file(stem)?;
-        let mut entry: EntryFile = toml::from_str(&self.draft_text(stem)?)
+        let text = self.draft_text(stem)?;
+        let mut entry: EntryFile = toml::from_str(&text)
             .with_context(|| format!("the draft of {stem} does not parse; fix it in the editor"))?;
         let list = match lang {
             Lang::Nl => &mut entry.questions.nl,
@@ -368,7 +369,11 @@ impl Faqs {
             return Ok(false);
         }
         list.push(question.trim().to_string());
-        write_file(&self.draft, &name, &toml::to_string_pretty(&entry)?)?;
+        write_file(
+            &self.draft,
+            &name,
+            &super::edit::write_entry(&text, &entry)?,
+        )?;
         Ok(true)
     }
 

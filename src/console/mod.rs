@@ -10,6 +10,7 @@
 pub mod auth;
 mod charts;
 pub mod draft;
+mod edit;
 pub mod ops;
 mod pages;
 
