@@ -76,6 +76,18 @@ impl BotProcess {
         envs: &[(&str, &str)],
         rust_log: &str,
     ) -> BotProcess {
+        BotProcess::spawn_with_faq(data, &faq_dir(), setup, envs, rust_log).await
+    }
+
+    /// `b12bot serve` on the data directory `data` and the FAQ folder `faq` (a copy, when
+    /// the test lets the bot change it).
+    pub async fn spawn_with_faq(
+        data: &Path,
+        faq: &Path,
+        setup: Option<&str>,
+        envs: &[(&str, &str)],
+        rust_log: &str,
+    ) -> BotProcess {
         assert_binary_has_serve().await;
         let mut cmd = match setup {
             None => Command::new(binary()),
@@ -93,7 +105,7 @@ impl BotProcess {
             }
         };
         cmd.arg("--faq")
-            .arg(faq_dir())
+            .arg(faq)
             .arg("serve")
             .env_remove("TELOXIDE_TOKEN")
             .env_remove("TELOXIDE_API_URL")
