@@ -571,7 +571,13 @@ impl Engine {
                 self.faq.entries[h.entry].id, h.score, h.coverage
             );
         }
-        if let Some(ev) = self.evidence(text) {
+        // The same reading throughout: the message goes through the encoder once.
+        let evidence = self
+            .semantic
+            .as_ref()
+            .filter(|_| analysis.vector.is_some())
+            .map(|s| self.evidence_for(s, &analysis));
+        if let Some(ev) = evidence {
             let b = self.blend().unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -610,7 +616,7 @@ impl Engine {
                 .map(|&k| format!("{} {:.3}", k.name(), ev.semantic.talk(k)))
                 .collect();
             let _ = writeln!(out, "  conversation: {}", talk.join(", "));
-            let a = self.answer(text, &Context::default());
+            let a = self.answer_read(&analysis, &Context::default());
             let _ = writeln!(
                 out,
                 "answer: {} {} confidence {:.2}",

@@ -579,6 +579,18 @@ async fn test_pane(State(app): State<Arc<App>>, jar: CookieJar, Form(f): Form<Fi
 fn test_view(app: &App, s: &StaffSession, message: &str, note: Option<Markup>) -> Markup {
     let live = app.faqs.handle.load();
     let checked = (!message.is_empty()).then(|| app.faqs.check(&app.faqs.draft));
+    // The published FAQ and the draft answer the message side by side, on two threads.
+    let views = checked.as_ref().map(|checked| {
+        std::thread::scope(|scope| {
+            let draft = scope.spawn(|| checked.engine.as_ref().map(|e| answer_view(e, message)));
+            let live = answer_view(&*live, message);
+            // A panic there is the same bug it would be on this thread.
+            let draft = draft
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (live, draft)
+        })
+    });
     page(
         Some(s),
         "Test pane",
@@ -590,16 +602,16 @@ fn test_view(app: &App, s: &StaffSession, message: &str, note: Option<Markup>) -
                 input type="text" id="message" name="message" value=(message);
                 p { button id="try" { "Answer" } }
             }
-            @if let Some(checked) = &checked {
+            @if let (Some(checked), Some((live, draft))) = (&checked, views) {
                 div.cols {
                     section id="live" {
                         h2 { "Published" }
-                        (answer_view(&*live, message))
+                        (live)
                     }
                     section id="draft" {
                         h2 { "Draft" }
-                        @match &checked.engine {
-                            Some(engine) => (answer_view(engine, message)),
+                        @match draft {
+                            Some(view) => (view),
                             None => p.err { "The draft has " (checked.errors.len()) " errors; fix them first." },
                         }
                     }
@@ -783,7 +795,7 @@ async fn inbox(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
                 @let lang = crate::analysis::Analysis::new(&g.example).lang.unwrap_or(Lang::Nl);
                 section.group {
                     h2.example { (g.example) }
-                    p { "Asked " (g.count) " times (no match " (g.no_match) ", clarify " (g.clarify) "), " (g.wordings) " wordings." }
+                    p { "Asked " (times(g.count)) " (no match " (g.no_match) ", clarify " (g.clarify) "), " (g.wordings) (if g.wordings == 1 { " wording." } else { " wordings." }) }
                     form.add-question method="post" action="/inbox/question" {
                         (csrf(&s))
                         input type="hidden" name="question" value=(g.example);
@@ -812,6 +824,15 @@ async fn inbox(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
         },
     )
     .into_response()
+}
+
+/// "once", "2 times".
+fn times(n: u64) -> String {
+    if n == 1 {
+        "once".into()
+    } else {
+        format!("{n} times")
+    }
 }
 
 fn form_lang(f: &Fields) -> Lang {
