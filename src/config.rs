@@ -53,7 +53,7 @@ pub const SETTINGS: [&str; 8] = [
 ];
 
 const DEFAULT_OFFICE_HOURS: &str = "mon-fri 08:00-17:00";
-const DEFAULT_RETENTION_DAYS: u32 = 30;
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// Longer than any sensible retention; a larger number is a typo (days, not hours).
 const MAX_RETENTION_DAYS: u32 = 3650;
 /// Messages a private chat may send per minute before flood control stops answering it.

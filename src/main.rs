@@ -290,7 +290,10 @@ fn run(cli: Cli) -> Result<()> {
             let settings = b12bot::config::Config::load(path.as_deref())
                 .map_err(|e| anyhow::anyhow!("configuration:\n{e}"))?;
             let console_settings = settings.clone();
-            let flood_per_minute = settings.flood_per_minute;
+            let door = b12bot::telegram::serve::DoorSettings {
+                flood_per_minute: settings.flood_per_minute,
+                retention_days: settings.retention_days,
+            };
             // The database protects patients' messages against a crash and holds the
             // desk's tickets. A broken data directory is said loudly, but the bot still
             // answers FAQ questions.
@@ -365,13 +368,9 @@ fn run(cli: Cli) -> Result<()> {
                         }
                     })?;
             }
-            if let Err(e) = b12bot::telegram::serve::serve_blocking(
-                engine,
-                store,
-                triage,
-                flood_per_minute,
-                heartbeat,
-            ) {
+            if let Err(e) =
+                b12bot::telegram::serve::serve_blocking(engine, store, triage, door, heartbeat)
+            {
                 eprintln!("b12bot: {e}");
                 std::process::exit(e.exit_code().into());
             }

@@ -456,3 +456,68 @@ async fn serve_with_the_console_reports_telegram_in_readyz() {
     let (status, stderr) = bot.exit().await;
     assert_eq!(status.code(), Some(0), "{stderr}");
 }
+
+/// Without a triage group the bot still keeps the question log (the report and the console's
+/// inbox read it), offers 👍/👎 under an answer and records the tap, and its retention timer
+/// blanks texts older than `retention_days`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_desk_questions_are_logged_rated_and_kept_within_retention() {
+    use b12bot::engine::Intent;
+    use b12bot::store::{QuestionRecord, Store};
+    let fake = FakeBotApi::start(TOKEN).await;
+    let data = tempfile::tempdir().unwrap();
+    let now = b12bot::time::now();
+    Store::open(data.path())
+        .unwrap()
+        .log_question(
+            now - 40 * 86_400,
+            &QuestionRecord {
+                text: "EEN-OUDE-VRAAG".into(),
+                intent: Intent::NoMatch,
+                topic: None,
+                score: 0.1,
+                lang: b12bot::text::Lang::Nl,
+            },
+        )
+        .unwrap();
+    let url = fake.url();
+    let bot = BotProcess::spawn_in(
+        data.path(),
+        None,
+        &[
+            ("TELOXIDE_TOKEN", TOKEN),
+            ("TELOXIDE_API_URL", &url),
+            ("B12BOT_TRIAGE_CHAT_ID", "none"),
+            ("B12BOT_RETENTION_DAYS", "30"),
+        ],
+        "info",
+    )
+    .await;
+    fake.wait_polling(SOON).await;
+    let p = nl_patient(6101);
+    fake.send_text(&p, "wat is vitamine b12 eigenlijk");
+    let reply = fake.wait_for_messages(p.chat_id(), 1, SOON).await.remove(0);
+    let rate = reply
+        .callback_data()
+        .into_iter()
+        .find(|d| d.starts_with("f:") && d.ends_with(":1"))
+        .unwrap_or_else(|| panic!("no 👍 under the answer: {:?}", reply.buttons()));
+    let tap = fake.press(&p, &reply.json, &rate);
+    fake.wait_callback_answered(&tap, SOON).await;
+    bot.signal("TERM");
+    let (status, stderr) = bot.exit().await;
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("retention (30 days)"), "{stderr}");
+
+    let logged = Store::open(data.path())
+        .unwrap()
+        .questions_since(0)
+        .unwrap();
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert_eq!(logged[0].text, None, "the 40-day-old text is blanked");
+    assert_eq!(
+        logged[1].text.as_deref(),
+        Some("wat is vitamine b12 eigenlijk")
+    );
+    assert_eq!(logged[1].helpful, Some(true));
+}

@@ -11,6 +11,7 @@ use super::flood::{Flood, Verdict};
 use super::html::Para;
 use super::isolate::isolate;
 use super::prefs::ChatLangs;
+use super::questions::QuestionLog;
 use super::reply::{
     Acked, HandlerResult, Press, acknowledge, button, language_keyboard, paras_of, send_reply,
     single_button, topic_buttons, topics_keyboard, with_feedback,
@@ -335,8 +336,9 @@ async fn on_text(
     engine: EngineHandle,
     langs: Arc<ChatLangs>,
     desk: DeskHandle,
+    log: Arc<QuestionLog>,
 ) -> HandlerResult {
-    answer_text(&bot, &msg, engine, &langs, &desk, None).await
+    answer_text(&bot, &msg, engine, &langs, (&desk, &log), None).await
 }
 
 async fn on_edited_text(
@@ -346,13 +348,14 @@ async fn on_edited_text(
     engine: EngineHandle,
     langs: Arc<ChatLangs>,
     desk: DeskHandle,
+    log: Arc<QuestionLog>,
 ) -> HandlerResult {
     log::info!("edited message: answering the new text");
     if let Some(cmd) = command_in(msg.clone(), me) {
         return on_command(bot, msg, cmd, engine, langs).await;
     }
     // Quote the edited message so the patient sees which question this answers.
-    answer_text(&bot, &msg, engine, &langs, &desk, Some(msg.id)).await
+    answer_text(&bot, &msg, engine, &langs, (&desk, &log), Some(msg.id)).await
 }
 
 async fn answer_text(
@@ -360,7 +363,7 @@ async fn answer_text(
     msg: &Message,
     engine: EngineHandle,
     langs: &ChatLangs,
-    desk: &DeskHandle,
+    (desk, questions): (&DeskHandle, &QuestionLog),
     reply_to: Option<MessageId>,
 ) -> HandlerResult {
     let Some(question) = msg.text() else {
@@ -387,26 +390,27 @@ async fn answer_text(
         answer.lang.code(),
         answer.score
     );
+    if let Some(desk) = desk
+        && let Some(ticket) = desk.current_ticket(chat).await
+        && answer.intent != Intent::Urgent
+    {
+        // A follow-up while the patient's ticket is not closed goes to that ticket
+        // (staff answer it, not the bot: not logged as a question the bot answered).
+        triage::follow_up(
+            bot,
+            &*engine,
+            desk,
+            msg,
+            ticket.number,
+            ticket.urgent,
+            answer.lang,
+        )
+        .await?;
+        langs.replied_in(chat, answer.lang);
+        return Ok(());
+    }
+    let question_id = questions.record(question, &answer).await;
     if let Some(desk) = desk {
-        if let Some(ticket) = desk.current_ticket(chat).await
-            && answer.intent != Intent::Urgent
-        {
-            // A follow-up while the patient's ticket is not closed goes to that ticket
-            // (staff answer it, not the bot: not logged as a question the bot answered).
-            triage::follow_up(
-                bot,
-                &*engine,
-                desk,
-                msg,
-                ticket.number,
-                ticket.urgent,
-                answer.lang,
-            )
-            .await?;
-            langs.replied_in(chat, answer.lang);
-            return Ok(());
-        }
-        let question_id = triage::log_question(desk, question, &answer).await;
         if answer.intent == Intent::Urgent {
             // Answered at once, and raised in the triage group without asking.
             send_answer(bot, chat, &*engine, &answer, Some(desk), None, reply_to).await?;
@@ -428,7 +432,7 @@ async fn answer_text(
         langs.replied_in(chat, answer.lang);
         return Ok(());
     }
-    send_answer(bot, chat, &*engine, &answer, None, None, reply_to).await?;
+    send_answer(bot, chat, &*engine, &answer, None, question_id, reply_to).await?;
     langs.replied_in(chat, answer.lang);
     Ok(())
 }
@@ -555,13 +559,10 @@ async fn on_escalate_button(p: Press, desk: DeskHandle, yes: bool) -> HandlerRes
 
 async fn on_feedback_button(
     p: Press,
-    desk: DeskHandle,
+    questions: Arc<QuestionLog>,
     (id, helpful): (i64, bool),
 ) -> HandlerResult {
-    let recorded = match &desk {
-        Some(desk) => triage::record_feedback(desk, id, helpful).await,
-        None => false,
-    };
+    let recorded = questions.feedback(id, helpful).await;
     log::info!(
         "button: feedback {} ({})",
         if helpful { "helpful" } else { "not helpful" },

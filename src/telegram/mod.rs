@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod outbox;
 mod parts;
 pub mod prefs;
+pub mod questions;
 mod reply;
 pub mod serve;
 pub mod texts;

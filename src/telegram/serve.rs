@@ -10,6 +10,7 @@ use super::handlers::schema;
 use super::isolate::kind_name;
 use super::ledger::{Ledger, listener};
 use super::prefs::ChatLangs;
+use super::questions::QuestionLog;
 use super::texts::text;
 use super::triage::{Desk, DeskHandle, TriageSetup};
 use crate::handle::{AnswerEngine, EngineHandle};
@@ -57,6 +58,9 @@ pub struct ServeConfig {
     /// configuration names a triage chat. `None`: no desk (patients are told how to reach
     /// the hospital instead).
     pub triage: Option<TriageSetup>,
+    /// Days after which patient texts are deleted from the database (`retention_days`);
+    /// the triage desk's configuration has its own, which wins when the desk runs.
+    pub retention_days: u32,
     /// Messages a private chat may send per minute before flood control stops answering it
     /// for the rest of the minute ([`super::flood`]); 0 switches it off.
     pub flood_per_minute: u32,
@@ -77,6 +81,7 @@ impl ServeConfig {
             store: None,
             triage: None,
             flood_per_minute: crate::config::DEFAULT_FLOOD_PER_MINUTE,
+            retention_days: crate::config::DEFAULT_RETENTION_DAYS,
             heartbeat: None,
         }
     }
@@ -137,6 +142,14 @@ impl ServeError {
     }
 }
 
+/// The configuration file's settings for the Telegram door that hold with or without the
+/// triage desk.
+#[derive(Debug, Clone, Copy)]
+pub struct DoorSettings {
+    pub flood_per_minute: u32,
+    pub retention_days: u32,
+}
+
 /// The production entry point (`b12bot serve`): configuration from the environment, stops
 /// gracefully on SIGTERM or SIGINT (in-flight answers are sent and the update offset is
 /// committed before it returns `Ok`).
@@ -144,13 +157,14 @@ pub async fn serve(
     engine: EngineHandle,
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
-    flood_per_minute: u32,
+    settings: DoorSettings,
     heartbeat: Option<crate::health::Heartbeat>,
 ) -> Result<(), ServeError> {
     let mut config = ServeConfig::from_env()?;
     config.store = store;
     config.triage = triage;
-    config.flood_per_minute = flood_per_minute;
+    config.flood_per_minute = settings.flood_per_minute;
+    config.retention_days = settings.retention_days;
     config.heartbeat = heartbeat;
     install_private_panic_hook();
     run(config, engine, stop_signal()).await
@@ -165,12 +179,12 @@ pub fn serve_blocking(
     engine: EngineHandle,
     store: Option<crate::store::Store>,
     triage: Option<TriageSetup>,
-    flood_per_minute: u32,
+    settings: DoorSettings,
     heartbeat: Option<crate::health::Heartbeat>,
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| ServeError::Refused(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(serve(engine, store, triage, flood_per_minute, heartbeat));
+    let outcome = runtime.block_on(serve(engine, store, triage, settings, heartbeat));
     if let Err(err) = &outcome {
         log::error!("{err}");
     }
@@ -255,18 +269,30 @@ where
     });
     register_commands(&bot, &*engine.load()).await;
 
-    // The triage desk: its delivery task (pending rows of an earlier run are sent now) and
-    // the retention timer.
+    // The database (the desk's when none was given on its own): the update ledger and the
+    // question log use it, and the retention timer keeps its patient texts within
+    // `retention_days`, with or without the desk.
+    let store = config
+        .store
+        .clone()
+        .or_else(|| config.triage.as_ref().map(|t| t.store.clone()));
     let (stop_desk, desk_stopping) = tokio::sync::watch::channel(false);
     let mut desk_tasks = Vec::new();
+    if let Some(store) = &store {
+        let days = config
+            .triage
+            .as_ref()
+            .map_or(config.retention_days, |t| t.config.retention_days);
+        desk_tasks.push(tokio::spawn(retention_timer(
+            store.clone(),
+            days,
+            desk_stopping.clone(),
+        )));
+    }
+    // The triage desk and its delivery task (pending rows of an earlier run are sent now).
     let desk: DeskHandle = match config.triage.clone() {
         Some(setup) => {
             let wake = Arc::new(tokio::sync::Notify::new());
-            desk_tasks.push(tokio::spawn(retention_timer(
-                setup.store.clone(),
-                setup.config.retention_days,
-                desk_stopping.clone(),
-            )));
             match Desk::new(setup, wake.clone(), &engine) {
                 Some(desk) => {
                     desk_tasks.push(tokio::spawn(super::outbox::deliver(
@@ -293,14 +319,10 @@ where
     let _faq_watch = desk.as_ref().and_then(|desk| watch_faq(&engine, desk));
 
     delete_webhook(&bot).await;
-    let store = config
-        .store
-        .clone()
-        .or_else(|| config.triage.as_ref().map(|t| t.store.clone()));
     if store.is_none() {
         log::warn!("no database: updates are not recorded, so a crash can lose a message");
     }
-    let (ledger, retry) = Ledger::new(store);
+    let (ledger, retry) = Ledger::new(store.clone());
     let mut listener = listener(bot.clone(), ledger.clone(), retry, config.poll_timeout);
     let stop_polling = listener.stop_token();
     let fatal: Arc<Mutex<Option<ServeError>>> = Arc::default();
@@ -314,6 +336,7 @@ where
             engine,
             Arc::new(ChatLangs::new()),
             desk,
+            Arc::new(QuestionLog(store.clone())),
             Arc::new(Flood::new(config.flood_per_minute)),
             ledger
         ])

@@ -25,10 +25,7 @@ use crate::engine::{Answer, Intent};
 use crate::faq::LoadErrors;
 use crate::handle::{AnswerEngine, Current, EngineHandle};
 use crate::reload::{self, Outcome};
-use crate::store::{
-    Author, Enqueued, NewTicket, Outbound, PendingOffer, QuestionId, QuestionRecord, Status, Store,
-    TicketNo,
-};
+use crate::store::{Author, Enqueued, NewTicket, Outbound, PendingOffer, Status, Store, TicketNo};
 use crate::text::Lang;
 use crate::time::format_opening;
 use crate::time::now;
@@ -162,41 +159,6 @@ impl Desk {
                 log::error!("triage: cannot read the database: {e}");
                 None
             }
-        }
-    }
-}
-
-/// Logs a question the bot answered (no chat id, name or username); its id for the 👍/👎
-/// buttons. `None` (and logged) when the database cannot be written: the patient is answered
-/// anyway.
-pub(crate) async fn log_question(
-    desk: &Desk,
-    question: &str,
-    answer: &Answer,
-) -> Option<QuestionId> {
-    let record = QuestionRecord::from_answer(question, answer);
-    let at = now();
-    match desk.store.call(move |s| s.log_question(at, &record)).await {
-        Ok(id) => Some(id),
-        Err(e) => {
-            log::error!("question log: cannot store a question: {e}");
-            None
-        }
-    }
-}
-
-/// Records a 👍/👎; `false` when the question is unknown (a stale button) or the database
-/// cannot be written.
-pub(crate) async fn record_feedback(desk: &Desk, id: i64, helpful: bool) -> bool {
-    match desk
-        .store
-        .call(move |s| s.set_feedback(QuestionId(id), helpful))
-        .await
-    {
-        Ok(found) => found,
-        Err(e) => {
-            log::error!("question log: cannot store feedback: {e}");
-            false
         }
     }
 }
