@@ -762,6 +762,18 @@ async fn the_inbox_turns_unanswered_questions_into_draft_changes_checked_in_the_
     let inbox = ed.get(&c.app, "/inbox").await;
     assert!(!inbox.body.contains("plimf plamf plomf"), "{}", inbox.body);
     assert!(inbox.body.contains("flurbo gnarp wizzle"));
+    // What only the draft holds says so, and where.
+    for (question, at) in [
+        ("flurbo gnarp wizzle", "topic mma-test"),
+        ("qwopp zing blarf", "out-of-scope other-vitamins"),
+    ] {
+        let group = &inbox.body[inbox.body.find(question).unwrap()..];
+        let group = &group[..group.find("</section>").unwrap()];
+        assert!(
+            group.contains(&format!("Added to {at} in the draft")),
+            "{group}"
+        );
+    }
 
     // Refused without the right role or a CSRF token.
     let mut vic = Browser::default();
@@ -789,6 +801,15 @@ async fn the_inbox_turns_unanswered_questions_into_draft_changes_checked_in_the_
         c.live_topic("flurbo gnarp wizzle").as_deref(),
         Some("mma-test")
     );
+    // Published, both are done: the inbox no longer lists them.
+    let inbox = ed.get(&c.app, "/inbox").await;
+    assert!(
+        !inbox.body.contains("flurbo gnarp wizzle"),
+        "{}",
+        inbox.body
+    );
+    assert!(!inbox.body.contains("qwopp zing blarf"), "{}", inbox.body);
+    assert!(inbox.body.contains(r#"id="empty""#), "{}", inbox.body);
     let file = std::fs::read_to_string(c.faq.join("out-of-scope.toml")).unwrap();
     assert!(
         file.starts_with("# Things this bot must not answer."),

@@ -449,6 +449,48 @@ impl Faqs {
     }
 }
 
+/// Where each FAQ question and out-of-scope example of folder `dir` stands, by its folded
+/// text: "topic ID" or "out-of-scope ID". The inbox leaves out what the published FAQ holds
+/// and marks what only the draft does.
+pub fn placed(dir: &Path) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(files) = read_files(dir) else {
+        return out;
+    };
+    let mut put = |text: &str, at: &str| {
+        out.entry(crate::text::fold(text.trim()))
+            .or_insert_with(|| at.to_string());
+    };
+    for (name, text) in &files {
+        if name == faq::OUT_OF_SCOPE_FILE {
+            let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+                continue;
+            };
+            let topics = doc.get("topic").and_then(|t| t.as_array_of_tables());
+            for topic in topics.into_iter().flat_map(|t| t.iter()) {
+                let id = topic.get("id").and_then(|v| v.as_str()).unwrap_or("");
+                let at = format!("out-of-scope {id}");
+                for lang in [Lang::Nl, Lang::En] {
+                    let list = topic.get(lang.code()).and_then(|v| v.as_array());
+                    for example in list.into_iter().flat_map(|a| a.iter()) {
+                        if let Some(example) = example.as_str() {
+                            put(example, &at);
+                        }
+                    }
+                }
+            }
+        } else if !NOT_TOPICS.contains(&name.as_str())
+            && let Ok(entry) = toml::from_str::<EntryFile>(text)
+        {
+            let at = format!("topic {}", name.trim_end_matches(".toml"));
+            for q in entry.questions.nl.iter().chain(&entry.questions.en) {
+                put(q, &at);
+            }
+        }
+    }
+    out
+}
+
 /// `text` is worth adding to a list that holds `existing`: not blank, and not there already
 /// (case and accents ignored).
 fn is_new<'a>(mut existing: impl Iterator<Item = &'a str>, text: &str) -> bool {

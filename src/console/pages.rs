@@ -769,10 +769,15 @@ async fn inbox(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
         Err(e) => return error(e),
     };
     let ignored = app.faqs.ignored();
+    // What the published FAQ now holds is done; what only the draft holds waits for publishing.
+    let live = draft::placed(&app.faqs.live);
+    let in_draft = draft::placed(&app.faqs.draft);
+    let folded = |g: &crate::report::Group| crate::text::fold(g.example.trim());
     let groups: Vec<&crate::report::Group> = report
         .groups
         .iter()
         .filter(|g| !ignored.contains(&draft::group_key(&g.example)))
+        .filter(|g| !live.contains_key(&folded(g)))
         .collect();
     let topics = app.faqs.topic_names().unwrap_or_default();
     let out_of_scope = app.faqs.out_of_scope_topics();
@@ -796,6 +801,9 @@ async fn inbox(State(app): State<Arc<App>>, jar: CookieJar) -> Response {
                 section.group {
                     h2.example { (g.example) }
                     p { "Asked " (times(g.count)) " (no match " (g.no_match) ", clarify " (g.clarify) "), " (g.wordings) (if g.wordings == 1 { " wording." } else { " wordings." }) }
+                    @if let Some(at) = in_draft.get(&folded(g)) {
+                        p.ok.in-draft { "Added to " (at) " in the draft: check it in the test pane, then publish." }
+                    }
                     form.add-question method="post" action="/inbox/question" {
                         (csrf(&s))
                         input type="hidden" name="question" value=(g.example);
