@@ -14,7 +14,7 @@ pub fn write_entry(text: &str, entry: &EntryFile) -> Result<String> {
     };
     let root = doc.as_table_mut();
     set_str(root, "id", &entry.id, false);
-    set_list(root, "related", &entry.related, false);
+    set_list(root, "related", &entry.related);
     set_str(root, "source", &entry.source, true);
     set_str(
         root,
@@ -56,16 +56,16 @@ fn set_str(table: &mut Table, key: &str, new: &str, optional: bool) {
     }
 }
 
-/// Sets list `key` to `new` unless it holds that already: one item per line, an item that
-/// was there before keeps its comment.
-fn set_list(table: &mut Table, key: &str, new: &[String], optional: bool) {
+/// Sets list `key` to `new` unless it holds that already (a missing list stays missing while
+/// `new` is empty): one item per line, an item that was there before keeps its comment.
+fn set_list(table: &mut Table, key: &str, new: &[String]) {
     let old = table.get(key).and_then(Item::as_array);
     let same = old.is_some_and(|a| {
         a.iter()
             .map(Value::as_str)
             .eq(new.iter().map(|s| Some(s.as_str())))
     });
-    if same || (new.is_empty() && (optional || old.is_none())) {
+    if same || (new.is_empty() && old.is_none()) {
         return;
     }
     let mut array = Array::new();
@@ -139,8 +139,8 @@ fn set_lists(table: &mut Table, key: &str, new: &BothList) {
         return;
     }
     if let Some(t) = lang_table(table, key) {
-        set_list(t, "nl", &new.nl, false);
-        set_list(t, "en", &new.en, false);
+        set_list(t, "nl", &new.nl);
+        set_list(t, "en", &new.en);
     }
 }
 
@@ -204,6 +204,16 @@ en = "Line one."
         let out = write_entry(FILE, &e).unwrap();
         assert!(!out.contains("source"));
         assert!(out.contains("reviewed_by = \"Dr. Jansen\""));
+        assert_eq!(toml::from_str::<EntryFile>(&out).unwrap(), e);
+    }
+
+    #[test]
+    fn a_changed_answer_of_several_lines_stays_readable_as_lines() {
+        let mut e = entry();
+        e.answer.nl = "Regel een.\nRegel twee.\n".into();
+        let out = write_entry(FILE, &e).unwrap();
+        assert!(out.contains("Regel een.\nRegel twee.\n"), "{out}");
+        assert!(!out.contains("\\n"), "{out}");
         assert_eq!(toml::from_str::<EntryFile>(&out).unwrap(), e);
     }
 
