@@ -169,6 +169,8 @@ async fn log_out(client: &Client) {
         .click()
         .await
         .unwrap();
+    // Done when the login form is there (the next step must not cut the logout short).
+    text(client, "input#name").await;
 }
 
 async fn login(client: &Client, base: &str, name: &str) {
@@ -176,6 +178,23 @@ async fn login(client: &Client, base: &str, name: &str) {
     set(client, "name", name).await;
     set(client, "password", PASSWORD).await;
     click(client, "login").await;
+    // Done when the browser left the login page, or it came back with a message: a `goto`
+    // before that would cut the login's POST short.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = client
+            .current_url()
+            .await
+            .is_ok_and(|u| u.path() != "/login");
+        if left || client.find(Locator::Css("p.err")).await.is_ok() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the login of {name} did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Clicks the button of the `form_css` form inside the `section` whose `h2` reads `heading`,
@@ -402,14 +421,14 @@ async fn staff_fix_test_and_publish_in_a_real_browser_and_the_running_bot_follow
         set(&client, "password", "not the password").await;
         click(&client, "login").await;
         assert!(
-            text(&client, "main")
+            text(&client, "p.err")
                 .await
                 .contains("Wrong name or password")
         );
     }
     login(&client, &base, "ed").await;
     assert!(
-        text(&client, "main")
+        text(&client, "p.err")
             .await
             .contains("Too many wrong passwords")
     );
