@@ -23,8 +23,8 @@
 //! side also holds every category's `examples`, the calm side every `near_misses`, FAQ
 //! question, out-of-scope and conversation example.
 
-use crate::faq::{FileCheck, is_blank};
-use crate::red_flags::Review;
+use crate::faq::FileCheck;
+use crate::red_flags::{self, Review};
 use crate::safety::RedFlags;
 use std::collections::HashMap;
 use toml::Spanned;
@@ -165,14 +165,7 @@ pub(crate) fn check(
             DEFAULT_MARGIN
         }
     };
-    let reviewed_by = match root.get("reviewed_by") {
-        Some(v) if !is_blank(v) => cx.string(v, "reviewed_by"),
-        _ => None,
-    };
-    let reviewed_on = match root.get("reviewed_on") {
-        Some(v) if !is_blank(v) => cx.date(v, "reviewed_on"),
-        _ => None,
-    };
+    let review = red_flags::read_review(cx, root);
     // Every message once, on one side only (case and accents do not matter).
     let mut seen: HashMap<String, &'static str> = HashMap::new();
     let mut urgent = Vec::new();
@@ -211,16 +204,12 @@ pub(crate) fn check(
             }
         }
     }
-    (cx.errors.len() == before).then(|| Checked {
+    (cx.errors.len() == before).then_some(Checked {
         urgent,
         calm,
         nearest,
         margin,
-        review: Review {
-            file: std::path::PathBuf::new(),
-            reviewed_by,
-            reviewed_on,
-        },
+        review,
     })
 }
 

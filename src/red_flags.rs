@@ -69,6 +69,24 @@ pub struct Review {
     pub reviewed_on: Option<String>,
 }
 
+/// A reviewed data file's `reviewed_by` and `reviewed_on` (blank or missing: not signed off
+/// yet); the loader sets `file`. Problems go to `cx` at the value.
+pub(crate) fn read_review(cx: &mut FileCheck<'_>, root: &DeTable<'_>) -> Review {
+    let reviewed_by = match root.get("reviewed_by") {
+        Some(v) if !is_blank(v) => cx.string(v, "reviewed_by"),
+        _ => None,
+    };
+    let reviewed_on = match root.get("reviewed_on") {
+        Some(v) if !is_blank(v) => cx.date(v, "reviewed_on"),
+        _ => None,
+    };
+    Review {
+        file: std::path::PathBuf::new(),
+        reviewed_by,
+        reviewed_on,
+    }
+}
+
 const TOP_FIELDS: &[&str] = &[
     "reviewed_by",
     "reviewed_on",
@@ -118,14 +136,7 @@ pub(crate) fn check(
     let before = cx.errors.len();
     cx.unknown_keys(root, "", TOP_FIELDS, &[]);
 
-    let reviewed_by = match root.get("reviewed_by") {
-        Some(v) if !is_blank(v) => cx.string(v, "reviewed_by"),
-        _ => None,
-    };
-    let reviewed_on = match root.get("reviewed_on") {
-        Some(v) if !is_blank(v) => cx.date(v, "reviewed_on"),
-        _ => None,
-    };
+    let review = read_review(cx, root);
     if let Some(v) = root.get("source") {
         cx.string(v, "source");
     }
@@ -281,15 +292,7 @@ pub(crate) fn check(
             .calm
             .extend(l.near_misses.into_iter().map(|e| e.value));
     }
-    Some((
-        flags,
-        Review {
-            file: std::path::PathBuf::new(),
-            reviewed_by,
-            reviewed_on,
-        },
-        labelled,
-    ))
+    Some((flags, review, labelled))
 }
 
 /// Every example must trigger its category; no near-miss may be answered as urgent.
