@@ -8,7 +8,7 @@ use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
 use crate::safety::{Detection, Route};
-use crate::semantic::{Model, RedFlagOpinion, SemScores, SemanticIndex, Talk};
+use crate::semantic::{Comparison, Model, RedFlagOpinion, SemScores, SemanticIndex, Talk};
 use crate::text::Lang;
 use serde::Serialize;
 use std::sync::Arc;
@@ -575,8 +575,8 @@ impl Engine {
         let evidence = self
             .semantic
             .as_ref()
-            .filter(|_| analysis.vector.is_some())
-            .map(|s| self.evidence_for(s, &analysis));
+            .zip(self.compare(&analysis))
+            .map(|(s, compared)| self.evidence_for(s, &analysis, &compared));
         if let Some(ev) = evidence {
             let b = self.blend().unwrap_or_default();
             let _ = writeln!(
@@ -658,20 +658,34 @@ impl Engine {
     /// [`Engine::answer`]'s first step.
     pub fn is_urgent(&self, text: &str) -> bool {
         let analysis = self.read(text);
-        self.faq.red_flags.is_urgent(&analysis) || self.urgent_by_meaning(&analysis).is_some()
+        self.faq.red_flags.is_urgent(&analysis)
+            || self
+                .urgent_by_meaning(self.compare(&analysis).as_ref())
+                .is_some()
     }
 
     /// The encoder's second opinion, when the red-flag words found nothing: the message is
     /// nearer to the labelled emergencies than to the calm messages by more than the
     /// margin (`red-flag-neighbours.toml`). `None` without the semantic signal.
     pub fn red_flag_opinion(&self, analysis: &Analysis<'_>) -> Option<RedFlagOpinion> {
-        let s = self.semantic.as_ref()?;
-        s.index.red_flag_opinion(analysis.vector.as_deref()?)
+        self.opinion(self.compare(analysis).as_ref())
     }
 
-    fn urgent_by_meaning(&self, analysis: &Analysis<'_>) -> Option<RedFlagOpinion> {
-        self.red_flag_opinion(analysis)
-            .filter(RedFlagOpinion::is_urgent)
+    /// The message's vector compared with every example (with the semantic signal).
+    fn compare(&self, analysis: &Analysis<'_>) -> Option<Comparison> {
+        let s = self.semantic.as_ref()?;
+        Some(s.index.compare(analysis.vector.as_deref()?))
+    }
+
+    fn opinion(&self, compared: Option<&Comparison>) -> Option<RedFlagOpinion> {
+        self.semantic
+            .as_ref()?
+            .index
+            .red_flag_opinion_compared(compared?)
+    }
+
+    fn urgent_by_meaning(&self, compared: Option<&Comparison>) -> Option<RedFlagOpinion> {
+        self.opinion(compared).filter(RedFlagOpinion::is_urgent)
     }
 
     /// The answer to a topic chosen directly (a button tap); `None` for an unknown id.
@@ -701,10 +715,13 @@ impl Engine {
         if flags.is_urgent() {
             return self.urgent(&flags, lang);
         }
-        if let Some(opinion) = self.urgent_by_meaning(analysis) {
+        // The message vector compared with every example once, for both the second opinion
+        // and the FAQ.
+        let compared = self.compare(analysis);
+        if let Some(opinion) = self.urgent_by_meaning(compared.as_ref()) {
             return self.urgent_from_neighbours(&opinion, lang);
         }
-        let answer = self.ordinary(analysis, lang);
+        let answer = self.ordinary(analysis, compared.as_ref(), lang);
         if flags.safety_net {
             return self.with_safety_net(answer);
         }
@@ -735,13 +752,17 @@ impl Engine {
     pub fn evidence(&self, text: &str) -> Option<Evidence> {
         let analysis = self.read(text);
         let s = self.semantic.as_ref()?;
-        analysis.vector.as_ref()?;
-        Some(self.evidence_for(s, &analysis))
+        let compared = self.compare(&analysis)?;
+        Some(self.evidence_for(s, &analysis, &compared))
     }
 
-    fn evidence_for(&self, s: &Semantic, analysis: &Analysis<'_>) -> Evidence {
+    fn evidence_for(
+        &self,
+        s: &Semantic,
+        analysis: &Analysis<'_>,
+        compared: &Comparison,
+    ) -> Evidence {
         let tokens = &analysis.tokens;
-        let v = analysis.vector.as_deref().unwrap_or(&[]);
         let b = s.blend;
         let question = intents::without_smalltalk(tokens).join(" ");
         let all = s.lexical.score(&question);
@@ -754,7 +775,7 @@ impl Engine {
         let mut lexical = all;
         lexical.hits.retain(|h| h.entry < n);
         let candidates: Vec<usize> = lexical.hits.iter().take(16).map(|h| h.entry).collect();
-        let mut semantic = s.index.score(v, &candidates);
+        let mut semantic = s.index.score_compared(compared, &candidates);
         // The question in a long message: each entry's best over the whole message and its
         // question sentences. Out of scope and conversation are judged on the whole message.
         for sv in &analysis.sentence_vectors {
@@ -794,10 +815,16 @@ impl Engine {
     }
 
     /// With the semantic signal: a person, small talk, the FAQ, or no match.
-    fn ordinary_semantic(&self, s: &Semantic, analysis: &Analysis<'_>, lang: Lang) -> Answer {
+    fn ordinary_semantic(
+        &self,
+        s: &Semantic,
+        analysis: &Analysis<'_>,
+        compared: &Comparison,
+        lang: Lang,
+    ) -> Answer {
         let tokens = &analysis.tokens;
         let b = s.blend;
-        let ev = self.evidence_for(s, analysis);
+        let ev = self.evidence_for(s, analysis, compared);
         let best_cos = ev.best_cosine();
         let near = |kind: Talk| {
             let c = ev.semantic.talk(kind);
@@ -861,16 +888,19 @@ impl Engine {
     }
 
     /// Everything but the red flags.
-    fn ordinary(&self, analysis: &Analysis<'_>, lang: Lang) -> Answer {
+    fn ordinary(
+        &self,
+        analysis: &Analysis<'_>,
+        compared: Option<&Comparison>,
+        lang: Lang,
+    ) -> Answer {
         let text = analysis.text;
         let tokens = &analysis.tokens;
         if let Some(r) = b12::read_value(text) {
             return self.value(&r, b12::names_other_lab(text), lang);
         }
-        if let Some(s) = &self.semantic
-            && analysis.vector.is_some()
-        {
-            return self.ordinary_semantic(s, analysis, lang);
+        if let Some((s, compared)) = self.semantic.as_ref().zip(compared) {
+            return self.ordinary_semantic(s, analysis, compared, lang);
         }
         if intents::wants_human(tokens) {
             return self.simple(Intent::Human, "human", lang);

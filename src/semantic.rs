@@ -11,7 +11,7 @@
 //! are first narrowed by their centroid (the mean of an entry's phrasings) and the lexical
 //! candidates, so the product stays small.
 
-use crate::encoder::{DIM, Encoder, Vector};
+use crate::encoder::{DIM, Encoder, Vector, similarities};
 use crate::faq::Faq;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use std::collections::HashMap;
@@ -231,21 +231,35 @@ const CENTROID_CANDIDATES: usize = 32;
 /// The vectors of a FAQ's examples. Immutable once built.
 pub struct SemanticIndex {
     model: Arc<Model>,
-    /// FAQ phrasings, entry by entry (`entry_rows`).
-    faq: Array2<f32>,
+    /// Every example a message is compared with in full, one matrix: the FAQ phrasings
+    /// (entry by entry, `entry_rows`; only on a FAQ of at most [`EXACT_ROWS`] phrasings),
+    /// then the out-of-scope and conversation examples (`other`), the labelled emergencies
+    /// (`urgent`) and the labelled calm messages (`calm_only`).
+    examples: Array2<f32>,
+    other: Range<usize>,
+    urgent: Range<usize>,
+    /// Rows of `examples` that count as calm for the second opinion: the labelled calm
+    /// messages, the FAQ's questions (on a FAQ compared in full) and the other examples.
+    calm: Vec<usize>,
+    /// The phrasings of a FAQ too large to compare in full (empty otherwise), and each
+    /// entry's mean phrasing, unit length.
+    large: Option<(Array2<f32>, Array2<f32>)>,
     entry_rows: Vec<Range<usize>>,
-    /// Each entry's mean phrasing, unit length (only for a large FAQ).
-    centroids: Option<Array2<f32>>,
-    /// Out-of-scope and conversation examples.
-    other: Array2<f32>,
     other_class: Vec<Class>,
-    /// The second opinion on emergencies: messages labelled urgent (with their category)
-    /// and calm ones (near-misses, FAQ questions, out-of-scope and conversation examples).
-    urgent: Array2<f32>,
     urgent_category: Vec<usize>,
-    calm: Array2<f32>,
     nearest: usize,
     margin: f32,
+}
+
+/// A message vector compared with every example of an index ([`SemanticIndex::compare`]):
+/// one matrix-vector product, read by both [`SemanticIndex::score_compared`] and
+/// [`SemanticIndex::red_flag_opinion_compared`].
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The message vector (for the entries of a large FAQ, compared on demand).
+    vector: Vector,
+    /// Its cosine with each row of the index's `examples`.
+    cosines: Array1<f32>,
 }
 
 /// What the nearest labelled messages say about a message (see [`crate::red_flag_neighbours`]).
@@ -268,10 +282,10 @@ impl RedFlagOpinion {
     }
 }
 
-/// The `k` largest values of `sims` with their rows, largest first.
-fn top_k(sims: &Array1<f32>, k: usize) -> Vec<(usize, f32)> {
+/// The `k` largest values of `sims` with their positions, largest first.
+fn top_k(sims: impl Iterator<Item = f32>, k: usize) -> Vec<(usize, f32)> {
     let mut best: Vec<(usize, f32)> = Vec::with_capacity(k + 1);
-    for (i, &x) in sims.iter().enumerate() {
+    for (i, x) in sims.enumerate() {
         if best.len() < k || x > best[best.len() - 1].1 {
             let at = best.partition_point(|&(_, b)| b >= x);
             best.insert(at, (i, x));
@@ -286,8 +300,8 @@ impl std::fmt::Debug for SemanticIndex {
         write!(
             f,
             "SemanticIndex({} phrasings, {} other examples)",
-            self.faq.nrows(),
-            self.other.nrows()
+            self.entry_rows.last().map_or(0, |r| r.end),
+            self.other.len()
         )
     }
 }
@@ -368,47 +382,62 @@ impl SemanticIndex {
         }
         calm_rows.extend(n_faq..n_other);
         let vectors = model.vectors(&texts);
-        let urgent = stack(&vectors[n_other..n_other + labelled.urgent.len()]);
-        let calm_vectors: Vec<Arc<[f32]>> = calm_rows.iter().map(|&i| vectors[i].clone()).collect();
-        let calm = stack(&calm_vectors);
-        let faq_m = stack(&vectors[..n_faq]);
-        let centroids = (n_faq > EXACT_ROWS).then(|| {
+        let exact = n_faq <= EXACT_ROWS;
+        // The examples compared in full; row numbers below are `texts`' less `skip`.
+        let skip = if exact { 0 } else { n_faq };
+        let examples = stack(&vectors[skip..]);
+        let large = (!exact).then(|| {
+            let faq_m = stack(&vectors[..n_faq]);
             let mut c = Array2::<f32>::zeros((entry_rows.len(), DIM));
             for (mut row, r) in c.rows_mut().into_iter().zip(&entry_rows) {
                 let mean = faq_m.slice(ndarray::s![r.clone(), ..]).sum_axis(Axis(0));
                 let norm = mean.dot(&mean).sqrt().max(1e-6);
                 row.assign(&(mean / norm));
             }
-            c
+            (faq_m, c)
         });
+        let urgent_end = n_other + labelled.urgent.len();
         SemanticIndex {
             model,
-            faq: faq_m,
+            examples,
+            other: n_faq - skip..n_other - skip,
+            urgent: n_other - skip..urgent_end - skip,
+            calm: calm_rows.into_iter().map(|i| i - skip).collect(),
+            large,
             entry_rows,
-            centroids,
-            other: stack(&vectors[n_faq..n_other]),
             other_class,
-            urgent,
             urgent_category: labelled.urgent.iter().map(|&(c, _)| c).collect(),
-            calm,
             nearest: labelled.nearest,
             margin: labelled.margin,
+        }
+    }
+
+    /// A message vector's cosines with every example compared in full.
+    pub fn compare(&self, v: &[f32]) -> Comparison {
+        Comparison {
+            vector: v.to_vec(),
+            cosines: similarities(self.examples.view(), ArrayView1::from(v)),
         }
     }
 
     /// The second opinion on emergencies for a message vector: its nearest urgent and calm
     /// labelled messages. `None` when there are no labelled messages on either side.
     pub fn red_flag_opinion(&self, v: &[f32]) -> Option<RedFlagOpinion> {
-        if self.urgent.nrows() == 0 || self.calm.nrows() == 0 {
+        self.red_flag_opinion_compared(&self.compare(v))
+    }
+
+    /// [`SemanticIndex::red_flag_opinion`] of a message already compared.
+    pub fn red_flag_opinion_compared(&self, c: &Comparison) -> Option<RedFlagOpinion> {
+        if self.urgent.is_empty() || self.calm.is_empty() {
             return None;
         }
-        let v = ArrayView1::from(v);
         let k = self.nearest.max(1);
         let mean = |best: &[(usize, f32)]| {
             best.iter().map(|&(_, x)| x).sum::<f32>() / best.len().max(1) as f32
         };
-        let near_urgent = top_k(&self.urgent.dot(&v), k);
-        let near_calm = top_k(&self.calm.dot(&v), k);
+        let urgent = c.cosines.slice(ndarray::s![self.urgent.clone()]);
+        let near_urgent = top_k(urgent.iter().copied(), k);
+        let near_calm = top_k(self.calm.iter().map(|&i| c.cosines[i]), k);
         Some(RedFlagOpinion {
             urgent: mean(&near_urgent),
             calm: mean(&near_calm),
@@ -438,25 +467,24 @@ impl SemanticIndex {
     /// Compares a message vector with every example. `candidates`: entries to compare in
     /// any case on a large FAQ (the lexical matcher's best).
     pub fn score(&self, v: &[f32], candidates: &[usize]) -> SemScores {
-        let v = ArrayView1::from(v);
+        self.score_compared(&self.compare(v), candidates)
+    }
+
+    /// [`SemanticIndex::score`] of a message already compared.
+    pub fn score_compared(&self, c: &Comparison, candidates: &[usize]) -> SemScores {
         let mut entries = vec![0.0f32; self.entry_rows.len()];
-        let best_of = |sims: &Array1<f32>, r: Range<usize>| {
-            sims.slice(ndarray::s![r])
-                .iter()
-                .copied()
-                .fold(f32::MIN, f32::max)
-        };
-        match &self.centroids {
+        let best = |sims: ArrayView1<'_, f32>| sims.iter().copied().fold(f32::MIN, f32::max);
+        match &self.large {
             None => {
-                let sims = self.faq.dot(&v);
                 for (e, r) in self.entry_rows.iter().enumerate() {
                     if !r.is_empty() {
-                        entries[e] = best_of(&sims, r.clone());
+                        entries[e] = best(c.cosines.slice(ndarray::s![r.clone()]));
                     }
                 }
             }
-            Some(c) => {
-                let near = c.dot(&v);
+            Some((faq, centroids)) => {
+                let v = ArrayView1::from(&c.vector[..]);
+                let near = similarities(centroids.view(), v);
                 let mut order: Vec<usize> = (0..near.len()).collect();
                 let k = CENTROID_CANDIDATES.min(order.len());
                 if k > 0 && k < order.len() {
@@ -468,15 +496,14 @@ impl SemanticIndex {
                 order.dedup();
                 for e in order {
                     let r = self.entry_rows[e].clone();
-                    let sims = self.faq.slice(ndarray::s![r, ..]).dot(&v);
-                    entries[e] = sims.iter().copied().fold(f32::MIN, f32::max);
+                    entries[e] = best(similarities(faq.slice(ndarray::s![r, ..]), v).view());
                 }
             }
         }
         let mut out_of_scope: Option<(usize, f32)> = None;
         let mut talk = [f32::MIN; 4];
-        if self.other.nrows() > 0 {
-            let sims = self.other.dot(&v);
+        if !self.other.is_empty() {
+            let sims = c.cosines.slice(ndarray::s![self.other.clone()]);
             for (s, class) in sims.iter().zip(&self.other_class) {
                 match *class {
                     Class::OutOfScope(i) => {
