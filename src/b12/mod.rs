@@ -51,6 +51,7 @@ mod candidates;
 mod lexicon;
 mod names;
 mod numbers;
+mod spoken;
 mod tokens;
 mod units;
 
@@ -248,7 +249,7 @@ pub fn names_other_lab(text: &str) -> bool {
 ///
 /// Linear in the length of the text; never panics.
 pub fn read_value(text: &str) -> Option<Reading> {
-    let toks = tokenize(text);
+    let toks = spoken::read_spoken(tokenize(text));
     let roles = name_roles(&toks);
 
     let mut best: Option<(i32, Candidate)> = None;
