@@ -37,6 +37,10 @@
 //! - **Separators**: a decimal comma or point is understood ("0,18", "184.5"); one separator
 //!   before exactly three digits is a thousands separator ("1.200", "1,200" → 1200) unless only
 //!   the decimal reading is plausible in the given unit ("1,200 nmol/L" → 1.2 nmol/L).
+//! - **Numbers in words** (speech-to-text): a run of number words holding a hundred or a
+//!   thousand is a number ("honderd vijftig", "tweehonderdvijfendertig", "one hundred and
+//!   forty-five"; see `spoken`); "een", "one", "a" alone stay words. "b twaalf", "be twaalf",
+//!   "b twelve" are the name `b 12`.
 //! - **Years**: a four-digit number 1900–2100 without a unit is a year, unless it directly
 //!   follows the B12 name ("b12 2000", "b12 is 2000").
 //! - **Several values**: an explicit B12 unit and a tight link to the name count most; a word
