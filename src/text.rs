@@ -76,12 +76,26 @@ pub fn tokens(folded: &str) -> Vec<String> {
     if !cur.is_empty() {
         raw.push(cur);
     }
-    // Join "b" + "12" (from "b 12", "b-12", "vit. b 12").
+    // Join "b" + "12" (from "b 12", "b-12", "vit. b 12"), and the names as speech-to-text
+    // spells them: "b twaalf", "be twaalf", "b twelve" are b12; "em em a", "m m a" are mma.
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for t in raw {
-        if t == "12" && out.last().is_some_and(|p| p == "b") {
+        let last = out.last().map(String::as_str);
+        let letter_m = |w: Option<&String>| w.is_some_and(|w| w == "m" || w == "em");
+        if matches!(
+            (last, t.as_str()),
+            (Some("b"), "12" | "twaalf" | "twelve") | (Some("be"), "twaalf") | (Some("bee"), _)
+        ) && matches!(t.as_str(), "12" | "twaalf" | "twelve")
+        {
             out.pop();
             out.push("b12".to_string());
+        } else if t == "a"
+            && out.len() >= 2
+            && letter_m(out.last())
+            && letter_m(out.get(out.len() - 2))
+        {
+            out.truncate(out.len() - 2);
+            out.push("mma".to_string());
         } else if t.len() > 3 && (t.starts_with("vitb12") || t.starts_with("vitamineb12")) {
             out.push("vitamine".to_string());
             out.push("b12".to_string());
@@ -743,6 +757,11 @@ mod tests {
         assert_eq!(toks("B12-tekort"), ["b12", "tekort"]);
         assert_eq!(toks("vitamine B 12"), ["vitamine", "b12"]);
         assert_eq!(toks("vit.b12"), ["vit", "b12"]);
+        assert_eq!(toks("vitamine be twaalf"), ["vitamine", "b12"]);
+        assert_eq!(toks("vitamin B twelve"), ["vitamin", "b12"]);
+        assert_eq!(toks("de em em a test"), ["de", "mma", "test"]);
+        assert_eq!(toks("he will be twelve"), ["he", "will", "be", "twelve"]);
+        assert_eq!(toks("be 12"), ["be", "12"]);
         assert_eq!(toks("0,18 nmol/l"), ["0", "18", "nmol", "l"]);
     }
 
