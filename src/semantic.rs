@@ -234,15 +234,15 @@ pub struct SemanticIndex {
     /// Every example a message is compared with in full, one matrix: the FAQ phrasings
     /// (entry by entry, `entry_rows`; only on a FAQ of at most [`EXACT_ROWS`] phrasings),
     /// then the out-of-scope and conversation examples (`other`), the labelled emergencies
-    /// (`urgent`) and the labelled calm messages (`calm_only`).
+    /// (`urgent`) and the labelled calm messages.
     examples: Array2<f32>,
     other: Range<usize>,
     urgent: Range<usize>,
     /// Rows of `examples` that count as calm for the second opinion: the labelled calm
     /// messages, the FAQ's questions (on a FAQ compared in full) and the other examples.
     calm: Vec<usize>,
-    /// The phrasings of a FAQ too large to compare in full (empty otherwise), and each
-    /// entry's mean phrasing, unit length.
+    /// On a FAQ too large to compare in full: its phrasings, and each entry's mean phrasing
+    /// (unit length). `None` otherwise.
     large: Option<(Array2<f32>, Array2<f32>)>,
     entry_rows: Vec<Range<usize>>,
     other_class: Vec<Class>,
