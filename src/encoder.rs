@@ -463,7 +463,7 @@ pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
 
 /// The cosine of `v` with every row of `bank` (all unit length): `bank · v` as one
 /// matrix-vector product through [`matmul`] (`ndarray`'s own `dot` of a matrix and a vector
-/// takes the rows one by one, three times slower on the engine's few thousand examples).
+/// takes the rows one by one: 1.4 times slower on 3,000 rows in a micro-benchmark).
 pub fn similarities(bank: ArrayView2<'_, f32>, v: ArrayView1<'_, f32>) -> Array1<f32> {
     let column = v.insert_axis(Axis(1));
     matmul(bank, column).remove_axis(Axis(1))
