@@ -672,19 +672,19 @@ impl Engine {
     }
 
     /// The message's vector compared with every example (with the semantic signal).
-    fn compare(&self, analysis: &Analysis<'_>) -> Option<Comparison> {
+    fn compare<'a>(&self, analysis: &'a Analysis<'_>) -> Option<Comparison<'a>> {
         let s = self.semantic.as_ref()?;
         Some(s.index.compare(analysis.vector.as_deref()?))
     }
 
-    fn opinion(&self, compared: Option<&Comparison>) -> Option<RedFlagOpinion> {
+    fn opinion(&self, compared: Option<&Comparison<'_>>) -> Option<RedFlagOpinion> {
         self.semantic
             .as_ref()?
             .index
             .red_flag_opinion_compared(compared?)
     }
 
-    fn urgent_by_meaning(&self, compared: Option<&Comparison>) -> Option<RedFlagOpinion> {
+    fn urgent_by_meaning(&self, compared: Option<&Comparison<'_>>) -> Option<RedFlagOpinion> {
         self.opinion(compared).filter(RedFlagOpinion::is_urgent)
     }
 
@@ -760,7 +760,7 @@ impl Engine {
         &self,
         s: &Semantic,
         analysis: &Analysis<'_>,
-        compared: &Comparison,
+        compared: &Comparison<'_>,
     ) -> Evidence {
         let tokens = &analysis.tokens;
         let b = s.blend;
@@ -819,7 +819,7 @@ impl Engine {
         &self,
         s: &Semantic,
         analysis: &Analysis<'_>,
-        compared: &Comparison,
+        compared: &Comparison<'_>,
         lang: Lang,
     ) -> Answer {
         let tokens = &analysis.tokens;
@@ -891,7 +891,7 @@ impl Engine {
     fn ordinary(
         &self,
         analysis: &Analysis<'_>,
-        compared: Option<&Comparison>,
+        compared: Option<&Comparison<'_>>,
         lang: Lang,
     ) -> Answer {
         let text = analysis.text;

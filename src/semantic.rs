@@ -255,9 +255,9 @@ pub struct SemanticIndex {
 /// one matrix-vector product, read by both [`SemanticIndex::score_compared`] and
 /// [`SemanticIndex::red_flag_opinion_compared`].
 #[derive(Debug, Clone)]
-pub struct Comparison {
+pub struct Comparison<'a> {
     /// The message vector (for the entries of a large FAQ, compared on demand).
-    vector: Vector,
+    vector: &'a [f32],
     /// Its cosine with each row of the index's `examples`.
     cosines: Array1<f32>,
 }
@@ -413,9 +413,9 @@ impl SemanticIndex {
     }
 
     /// A message vector's cosines with every example compared in full.
-    pub fn compare(&self, v: &[f32]) -> Comparison {
+    pub fn compare<'a>(&self, v: &'a [f32]) -> Comparison<'a> {
         Comparison {
-            vector: v.to_vec(),
+            vector: v,
             cosines: similarities(self.examples.view(), ArrayView1::from(v)),
         }
     }
@@ -427,7 +427,7 @@ impl SemanticIndex {
     }
 
     /// [`SemanticIndex::red_flag_opinion`] of a message already compared.
-    pub fn red_flag_opinion_compared(&self, c: &Comparison) -> Option<RedFlagOpinion> {
+    pub fn red_flag_opinion_compared(&self, c: &Comparison<'_>) -> Option<RedFlagOpinion> {
         if self.urgent.is_empty() || self.calm.is_empty() {
             return None;
         }
@@ -471,7 +471,7 @@ impl SemanticIndex {
     }
 
     /// [`SemanticIndex::score`] of a message already compared.
-    pub fn score_compared(&self, c: &Comparison, candidates: &[usize]) -> SemScores {
+    pub fn score_compared(&self, c: &Comparison<'_>, candidates: &[usize]) -> SemScores {
         let mut entries = vec![0.0f32; self.entry_rows.len()];
         let best = |sims: ArrayView1<'_, f32>| sims.iter().copied().fold(f32::MIN, f32::max);
         match &self.large {
@@ -483,7 +483,7 @@ impl SemanticIndex {
                 }
             }
             Some((faq, centroids)) => {
-                let v = ArrayView1::from(&c.vector[..]);
+                let v = ArrayView1::from(c.vector);
                 let near = similarities(centroids.view(), v);
                 let mut order: Vec<usize> = (0..near.len()).collect();
                 let k = CENTROID_CANDIDATES.min(order.len());

@@ -84,9 +84,8 @@ pub fn tokens(folded: &str) -> Vec<String> {
         let letter_m = |w: Option<&String>| w.is_some_and(|w| w == "m" || w == "em");
         if matches!(
             (last, t.as_str()),
-            (Some("b"), "12" | "twaalf" | "twelve") | (Some("be"), "twaalf") | (Some("bee"), _)
-        ) && matches!(t.as_str(), "12" | "twaalf" | "twelve")
-        {
+            (Some("b" | "bee"), "12" | "twaalf" | "twelve") | (Some("be"), "twaalf")
+        ) {
             out.pop();
             out.push("b12".to_string());
         } else if t == "a"

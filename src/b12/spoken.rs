@@ -71,50 +71,41 @@ fn nl_below_100(w: &str) -> Option<u32> {
     })
 }
 
+/// `w` around its scale word (`honderd`, `duizend`): `[head] word [en] [rest]`, the head (1
+/// when absent) times `scale` plus the rest (0 when absent). The inner `None`: a part does not
+/// read; the outer: `w` does not hold `word`.
+fn nl_scaled(
+    w: &str,
+    word: &str,
+    scale: u32,
+    head: impl Fn(&str) -> Option<u32>,
+    rest: impl Fn(&str) -> Option<u32>,
+) -> Option<Option<u32>> {
+    let (h, r) = w.split_once(word)?;
+    let h = if h.is_empty() { Some(1) } else { head(h) };
+    let r = r.strip_prefix("en").filter(|x| !x.is_empty()).unwrap_or(r);
+    let r = if r.is_empty() { Some(0) } else { rest(r) };
+    Some(h.zip(r).map(|(h, r)| h * scale + r))
+}
+
 /// A Dutch number below a thousand written as one word ("honderd", "tweehonderdvijftig",
 /// "honderdenvijf"); the flag says whether it holds "honderd".
 fn nl_below_1000(w: &str) -> Option<(u32, bool)> {
-    let Some((head, rest)) = w.split_once("honderd") else {
-        return nl_below_100(w).map(|n| (n, false));
-    };
-    let hundreds = if head.is_empty() {
-        1
-    } else {
-        position(&NL_UNITS, head)? + 1
-    };
-    let rest = rest
-        .strip_prefix("en")
-        .filter(|r| !r.is_empty())
-        .unwrap_or(rest);
-    let below = if rest.is_empty() {
-        0
-    } else {
-        nl_below_100(rest)?
-    };
-    Some((hundreds * 100 + below, true))
+    let unit = |h: &str| position(&NL_UNITS, h).map(|u| u + 1);
+    match nl_scaled(w, "honderd", 100, unit, nl_below_100) {
+        Some(n) => n.map(|n| (n, true)),
+        None => nl_below_100(w).map(|n| (n, false)),
+    }
 }
 
 /// A Dutch number written as one word (the words of a run joined): "duizend", "tweeduizend",
 /// "duizendtweehonderd", "honderdvijftig". The flag: it holds a hundred or a thousand.
 fn nl_number(w: &str) -> Option<(u32, bool)> {
-    let Some((head, rest)) = w.split_once("duizend") else {
-        return nl_below_1000(w);
-    };
-    let thousands = if head.is_empty() {
-        1
-    } else {
-        nl_below_1000(head)?.0
-    };
-    let rest = rest
-        .strip_prefix("en")
-        .filter(|r| !r.is_empty())
-        .unwrap_or(rest);
-    let below = if rest.is_empty() {
-        0
-    } else {
-        nl_below_1000(rest)?.0
-    };
-    Some((thousands * 1000 + below, true))
+    let below = |p: &str| nl_below_1000(p).map(|(n, _)| n);
+    match nl_scaled(w, "duizend", 1000, below, below) {
+        Some(n) => n.map(|n| (n, true)),
+        None => nl_below_1000(w),
+    }
 }
 
 /// An English number from its words ("one", "hundred", "and", "forty", "five"); the flag:
@@ -129,7 +120,7 @@ fn en_number(words: &[&str]) -> Option<(u32, bool)> {
         let last = k + 1 == words.len();
         match w {
             "a" if k == 0 && !last => current = 1,
-            "and" if big && !last && current % 100 == 0 => continue,
+            "and" if big && !last && current % 100 == 0 => {}
             "hundred" => {
                 if current >= 10 || big && current == 0 {
                     return None;
@@ -137,7 +128,6 @@ fn en_number(words: &[&str]) -> Option<(u32, bool)> {
                 current = current.max(1) * 100;
                 big = true;
                 after = 0;
-                continue;
             }
             "thousand" => {
                 if total > 0 {
@@ -147,7 +137,6 @@ fn en_number(words: &[&str]) -> Option<(u32, bool)> {
                 current = 0;
                 big = true;
                 after = 0;
-                continue;
             }
             _ => {
                 if let Some(u) = position(&EN_UNITS, w) {
@@ -171,11 +160,7 @@ fn en_number(words: &[&str]) -> Option<(u32, bool)> {
                 } else {
                     return None;
                 }
-                continue;
             }
-        }
-        if w == "a" {
-            after = 0;
         }
     }
     Some((total + current, big))
@@ -190,7 +175,7 @@ fn number_word(w: &str) -> bool {
         || nl_number(w).is_some()
 }
 
-/// The value of the words `toks[i..j]` as one written-out number holding a hundred or a
+/// The value of the words of `toks` as one written-out number holding a hundred or a
 /// thousand (a hyphen may join two of them: "forty-five").
 fn value_of(toks: &[Tok]) -> Option<u32> {
     let words: Vec<&str> = toks.iter().filter_map(Tok::word).collect();
