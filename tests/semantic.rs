@@ -133,6 +133,32 @@ fn matmul_equals_the_plain_product_for_any_layout() {
         let bt = random(n, k);
         close(&encoder::matmul(at.t(), bt.t()), &at.t().dot(&bt.t()));
     }
+    // The half-precision product (the dense net's weights): the same within 2% of the
+    // largest value (f16 operands, and for one row gemm's f16 running sums: about 1% seen
+    // here), also for a sliced or transposed `a`; a wrong stride would be far off.
+    for (m, k, n) in [(1, 1280, 512), (1, 512, 512), (6, 768, 256), (1, 1, 1)] {
+        let a = random(m, k);
+        let b = random(k, n);
+        let bh = encoder::to_half(b.view());
+        let half_close = |got: &Array2<f32>, want: &Array2<f32>| {
+            let worst = got
+                .iter()
+                .zip(want.iter())
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0f32, f32::max);
+            let scale = want.iter().map(|y| y.abs()).fold(0.0f32, f32::max);
+            assert!(
+                worst <= 0.02 * scale,
+                "{m}x{k}x{n}: largest difference {worst}, largest value {scale}"
+            );
+        };
+        half_close(&encoder::matmul_half(a.view(), bh.view()), &a.dot(&b));
+        let wide = random(m, k + 9);
+        let part = wide.slice(ndarray::s![.., 4..4 + k]);
+        half_close(&encoder::matmul_half(part, bh.view()), &part.dot(&b));
+        let at = random(k, m);
+        half_close(&encoder::matmul_half(at.t(), bh.view()), &at.t().dot(&b));
+    }
     let empty = encoder::matmul(random(0, 4).view(), random(4, 3).view());
     assert_eq!(empty.dim(), (0, 3));
     assert!(
