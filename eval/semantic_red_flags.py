@@ -28,12 +28,16 @@ ROOT = __file__.rsplit('/eval/', 1)[0]
 ARGS = [a for a in sys.argv[1:] if not a.startswith('--')]
 # --k=N --margin=M: measure the held-out halves at that setting instead of choosing one.
 SENTENCES = '--sentences' in sys.argv
+# --show-fu: print each new false urgent (to review the labels of the tune halves).
+SHOW_FU = '--show-fu' in sys.argv
 # --sentence-extra=X: how much more than the margin a single sentence must clear.
 SENTENCE_EXTRA = next((float(a.split('=')[1]) for a in sys.argv if a.startswith('--sentence-extra=')), 0.0)
 BIN = ARGS[0] if ARGS else ROOT + '/target/release/b12bot'
-TUNE = ['urgent-tune', 'urgent-own-tune', 'urgent-r4-tune', 'urgent-r5-tune', 'urgent-r6-tune', 'urgent-r7-tune']
+TUNE = ['urgent-tune', 'urgent-own-tune', 'urgent-r4-tune', 'urgent-r5-tune', 'urgent-r6-tune', 'urgent-r7-tune',
+        'urgent-r9-tune', 'urgent-r11-tune', 'urgent-r12-tune']
 HOLD = ['urgent-holdout', 'urgent-own-holdout', 'urgent-r4-holdout', 'urgent-r5-holdout',
-        'urgent-r6-holdout', 'urgent-r7-holdout', 'urgent-r8-final', 'questions-holdout', 'dev']
+        'urgent-r6-holdout', 'urgent-r7-holdout', 'urgent-r8-final', 'urgent-r9-holdout',
+        'urgent-r10-final', 'urgent-r11-holdout', 'urgent-r12-holdout', 'questions-holdout', 'dev']
 model = USE()
 
 
@@ -137,6 +141,8 @@ def score(name, k, margin, leave_out):
                 r['route'] += route.get(cats[int(np.argmax(sp[i]))]) != route.get(c['expect'].get('category'))
         elif hit and not c['lex'] and not urgent_ok(c):
             r['fu'] += 1
+            if SHOW_FU:
+                print(f'    new false urgent in {name} at k={k} margin={margin:.2f}: {c["id"]} {c["q"][:120]!r}')
     return r
 
 
