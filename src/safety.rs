@@ -29,8 +29,10 @@
 //!    - *time*: a time marker governs the words after it in its sentence (and the words
 //!      before it in its clause). `past` ("vorig jaar") and `history` ("sinds mijn
 //!      beroerte") make a concept a history, `long_standing` ("al jaren", "vaak") a known
-//!      complaint, `over` ("is weer over") something that has passed; a `now`, `sudden`,
-//!      `recent` or `worsening` marker on any of the combination's words keeps it current.
+//!      complaint, `over` ("is weer over") something that has passed (history, like the
+//!      past, when the message also names a past: "TIA 6 jaar geleden, helemaal
+//!      hersteld"); a `now`, `sudden`, `recent` or `worsening` marker on any of the
+//!      combination's words keeps it current.
 //!      Categories marked `timeless` (suicide) ignore time, unless the message names a
 //!      distant past and also says it is over ("als tiener suïcidaal, daar ben ik overheen");
 //!    - *a question about a sign* ("hoe herken je een hartinfarct?", `about`), or a generic
@@ -1598,6 +1600,10 @@ impl<'s> Scan<'s> {
             }
             match scan.combo_time(combo) {
                 Time::Past => Verdict::No,
+                // A sign that is over fires for some categories (a TIA that has passed), but
+                // not when the message also names a past ("TIA about 6 yrs ago, full
+                // recovery"): that is history, as the past alone would be.
+                Time::Over if scan.says(Role::Past) => Verdict::No,
                 Time::Over if cat.disposition.even_if_over => Verdict::Fires,
                 Time::LongStanding | Time::Over => Verdict::Net,
                 Time::Now | Time::Unmarked => Verdict::Fires,
