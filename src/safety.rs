@@ -1601,8 +1601,8 @@ impl<'s> Scan<'s> {
             match scan.combo_time(combo) {
                 Time::Past => Verdict::No,
                 // A sign that is over fires for some categories (a TIA that has passed), but
-                // not when the message also names a past ("TIA about 6 yrs ago, full
-                // recovery"): that is history, as the past alone would be.
+                // not when the message also names a past (a TIA years ago, fully recovered):
+                // that is history, as the past alone would be.
                 Time::Over if scan.says(Role::Past) => Verdict::No,
                 Time::Over if cat.disposition.even_if_over => Verdict::Fires,
                 Time::LongStanding | Time::Over => Verdict::Net,
