@@ -169,7 +169,7 @@ impl Encoder {
             z.by_name(name).map_err(|e| format!("{name}: {e}"))
         }
         fn h<R: Read + Seek>(z: &mut NpzReader<R>, name: &str) -> Result<Array2<f16>, String> {
-            Ok(half_matrix(m(z, name)?.view()))
+            Ok(to_half(m(z, name)?.view()))
         }
         fn v<R: Read + Seek>(z: &mut NpzReader<R>, name: &str) -> Result<Array1<f32>, String> {
             z.by_name(name).map_err(|e| format!("{name}: {e}"))
@@ -392,8 +392,12 @@ impl Encoder {
         // goes into the half-precision product: its values stay near 1 for any length.)
         let mut means = Array2::<f32>::zeros((batch.len(), feat));
         for (mut row, span) in means.rows_mut().into_iter().zip(&spans) {
-            row.assign(&feats.slice(s![span.clone(), ..]).sum_axis(Axis(0)));
-            row /= span.len() as f32;
+            let rows = feats.slice(s![span.clone(), ..]);
+            row.assign(
+                &rows
+                    .mean_axis(Axis(0))
+                    .expect("a span holds at least one row"),
+            );
         }
         drop(feats);
         let mut mean = matmul_half(means.view(), self.cnn_w.view());
@@ -432,10 +436,24 @@ impl Encoder {
 /// # Panics
 /// If the inner dimensions differ.
 pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
+    product(a, b, 0.0, 1.0)
+}
+
+/// `a · b` by `gemm` on one thread, for the element types it supports (`f32`, `f16`):
+/// `zero` and `one` are the type's 0 and 1 (gemm's unused alpha and its beta).
+///
+/// # Panics
+/// If the inner dimensions differ.
+fn product<T: Copy + 'static>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    zero: T,
+    one: T,
+) -> Array2<T> {
     let (m, k) = a.dim();
     let (kb, n) = b.dim();
     assert_eq!(k, kb, "matmul: {m}x{k} times {kb}x{n}");
-    let mut out = Array2::<f32>::zeros((m, n));
+    let mut out = Array2::from_elem((m, n), zero);
     if m == 0 || n == 0 || k == 0 {
         return out; // the product is all zeros; gemm is not called on empty operands
     }
@@ -450,7 +468,8 @@ pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
     // `out` is a fresh standard-layout m x n array that we own, so every write is in bounds
     // and nothing else reads or writes it meanwhile; it does not overlap `a` or `b`. With
     // `read_dst` false the destination's old contents are not read (alpha is unused).
-    // `Parallelism::None`: no other thread touches any of the three.
+    // `Parallelism::None`: no other thread touches any of the three. `T` is `f32` or `f16`
+    // (the only callers), both of which gemm supports.
     unsafe {
         gemm::gemm(
             m,
@@ -466,8 +485,8 @@ pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
             b.as_ptr(),
             b_cs,
             b_rs,
-            0.0,
-            1.0,
+            zero,
+            one,
             false,
             false,
             false,
@@ -483,11 +502,6 @@ pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
 pub fn similarities(bank: ArrayView2<'_, f32>, v: ArrayView1<'_, f32>) -> Array1<f32> {
     let column = v.insert_axis(Axis(1));
     matmul(bank, column).remove_axis(Axis(1))
-}
-
-/// `x` in half precision (as the encoder holds its dense net's weights), for [`matmul_half`].
-pub fn to_half(x: ArrayView2<'_, f32>) -> Array2<f16> {
-    half_matrix(x)
 }
 
 /// The dot product of two vectors (their cosine: both are unit length).
@@ -507,42 +521,8 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 /// # Panics
 /// If the inner dimensions differ.
 pub fn matmul_half(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f16>) -> Array2<f32> {
-    let (m, k) = a.dim();
-    let (kb, n) = b.dim();
-    assert_eq!(k, kb, "matmul_half: {m}x{k} times {kb}x{n}");
-    if m == 0 || n == 0 || k == 0 {
-        return Array2::zeros((m, n));
-    }
-    let a = half_matrix(a);
-    let mut out = Array2::<f16>::zeros((m, n));
-    let (b_rs, b_cs) = (b.strides()[0], b.strides()[1]);
-    // SAFETY: as in `matmul`: `a` is a fresh standard-layout m x k array (strides k, 1), `b`
-    // a borrowed k x n view read through its own pointer and strides, and `out` a fresh
-    // standard-layout m x n array that only this call writes; none overlap, one thread.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            out.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            1,
-            k as isize,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            f16::ZERO,
-            f16::ONE,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
-    let mut wide = Array2::<f32>::zeros((m, n));
+    let out = product(to_half(a).view(), b, f16::ZERO, f16::ONE);
+    let mut wide = Array2::<f32>::zeros(out.dim());
     let (Some(src), Some(dst)) = (out.as_slice(), wide.as_slice_mut()) else {
         unreachable!("both are fresh standard-layout arrays");
     };
@@ -550,9 +530,9 @@ pub fn matmul_half(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f16>) -> Array2<f32
     wide
 }
 
-/// `x` in half precision, standard layout (the conversion is the `half` crate's, F16C where
-/// the CPU has it).
-fn half_matrix(x: ArrayView2<'_, f32>) -> Array2<f16> {
+/// `x` in half precision, standard layout (as the encoder holds its dense net's weights; the
+/// conversion is the `half` crate's, F16C where the CPU has it).
+pub fn to_half(x: ArrayView2<'_, f32>) -> Array2<f16> {
     let x = x.as_standard_layout();
     let mut out = Array2::<f16>::zeros(x.dim());
     let (Some(src), Some(dst)) = (x.as_slice(), out.as_slice_mut()) else {
