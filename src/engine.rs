@@ -10,6 +10,7 @@ use crate::matcher::{Index, Scored};
 use crate::safety::{Detection, Route};
 use crate::semantic::{Comparison, Model, RedFlagOpinion, SemScores, SemanticIndex, Talk};
 use crate::text::Lang;
+use crate::vocabulary::Vocabulary;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -384,6 +385,8 @@ pub struct Engine {
     index: Index,
     thresholds: Thresholds,
     semantic: Option<Semantic>,
+    /// The FAQ's words by language, for a message whose function words do not tell.
+    vocabulary: Vocabulary,
 }
 
 /// How much of a message the engine reads (Telegram's own message limit).
@@ -413,6 +416,7 @@ pub fn mentions_gp(reply: &str) -> bool {
 impl Engine {
     pub fn new(faq: Faq, config: EngineConfig) -> Engine {
         let index = Index::build(&faq);
+        let vocabulary = Vocabulary::build(&faq);
         let texts = resolve_texts(&faq.texts, config);
         let answers = faq
             .entries
@@ -427,6 +431,7 @@ impl Engine {
             index,
             thresholds: Thresholds::default(),
             semantic: None,
+            vocabulary,
         }
     }
 
@@ -710,7 +715,13 @@ impl Engine {
     /// [`Engine::answer`] for a message already read with [`Engine::read`] (tuning reads
     /// each message once and answers it under many thresholds).
     pub fn answer_read(&self, analysis: &Analysis<'_>, ctx: &Context) -> Answer {
-        let lang = analysis.lang.or(ctx.lang_hint).unwrap_or(Lang::Nl);
+        // The message's function words, else the FAQ's words of one language ("b12 in
+        // fish??"), else what the conversation said before.
+        let lang = analysis
+            .lang
+            .or_else(|| self.vocabulary.guess(&analysis.tokens))
+            .or(ctx.lang_hint)
+            .unwrap_or(Lang::Nl);
         let flags = self.faq.red_flags.detect(analysis);
         if flags.is_urgent() {
             return self.urgent(&flags, lang);

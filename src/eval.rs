@@ -353,5 +353,23 @@ pub fn report(outcomes: &[Outcome]) -> String {
             o.case.id, o.answer.score, o.case.q
         );
     }
+    let wrong_lang: Vec<&Outcome> = outcomes.iter().filter(|o| !o.lang_right).collect();
+    if !wrong_lang.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nreplied in the other language ({}):",
+            wrong_lang.len()
+        );
+        for o in wrong_lang {
+            let _ = writeln!(
+                out,
+                "  {} want {} got {} | {}",
+                o.case.id,
+                o.case.lang.map(|l| l.code()).unwrap_or("?"),
+                o.answer.lang.code(),
+                o.case.q
+            );
+        }
+    }
     out
 }

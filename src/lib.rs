@@ -32,3 +32,4 @@ pub mod store;
 pub mod telegram;
 pub mod text;
 pub mod time;
+pub mod vocabulary;
