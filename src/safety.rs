@@ -1583,7 +1583,7 @@ impl<'s> Scan<'s> {
 
     fn rule(&self, cat: &Category, rule: &Rule) -> Verdict {
         self.search(rule, Some(cat), &mut |scan, combo| {
-            if scan.negated(combo, rule) {
+            if scan.negated(combo, rule) || scan.loss_negates_next(combo) {
                 return Verdict::No;
             }
             if cat.disposition.timeless {
@@ -1753,7 +1753,18 @@ impl<'s> Scan<'s> {
     /// The time of a combination: current when any of its words is marked as now; else held
     /// back by a past, passed or long-standing word; else unmarked.
     fn combo_time(&self, combo: &[usize]) -> Time {
-        let times = || combo.iter().map(|&k| self.time[k]);
+        // A concept that counts for the whole message (a baby's age, a pregnancy, the
+        // injection before a reaction) says who or what, not when: the time of the sign's own
+        // words decides ("before my first child I had severe belly pain in a pregnancy; now I
+        // want to be pregnant again" is history). Only a combination of such concepts alone
+        // takes their time.
+        let bound = combo.iter().any(|&k| !self.wide(k));
+        let times = || {
+            combo
+                .iter()
+                .filter(move |&&k| !bound || !self.wide(k))
+                .map(|&k| self.time[k])
+        };
         if times().any(|t| t == Time::Now) {
             return Time::Now;
         }
@@ -1872,6 +1883,28 @@ impl<'s> Scan<'s> {
         false
     }
 
+    /// Is a loss word of the combination ("niet", "not") right before a listed symptom or a
+    /// sudden-start word? Then it denies that word ("niet benauwd", "niet plotseling
+    /// verward"), and is no loss of a function elsewhere in the sentence ("ik ben niet
+    /// benauwd, ik kan goed ademen").
+    fn loss_negates_next(&self, combo: &[usize]) -> bool {
+        let name = |h: &Hit| {
+            let c = &self.flags.concepts[h.concept as usize];
+            if c.category.is_some() {
+                ""
+            } else {
+                c.name.as_str()
+            }
+        };
+        combo.iter().any(|&k| {
+            let h = &self.hits[k];
+            name(h) == "loss"
+                && self.hits.iter().any(|n| {
+                    n.start == h.end && (name(n) == "symptom" || self.role(n) == Some(Role::Sudden))
+                })
+        })
+    }
+
     /// Does a marker of this role stand anywhere in the message?
     fn says(&self, role: Role) -> bool {
         self.hits.iter().any(|h| self.role(h) == Some(role))
@@ -1949,6 +1982,7 @@ mod tests {
             role_words.iter().map(|(n, w)| concept(n, w)).collect();
         concepts.push(concept("loss", &["niet meer", "kan niet"]));
         concepts.push(concept("listed", &["tintelingen"]));
+        concepts.push(concept("symptom", &["duizelig"]));
         let disposition = |route| Disposition {
             route,
             second_route: None,
@@ -1985,8 +2019,13 @@ mod tests {
                         concept("pain", &["pijn", "druk"]),
                         concept("attack", &["hartaanval"]),
                         concept("temp", &["koorts #38-43"]),
+                        concept("hot", &["gloeiend"]),
+                        ConceptSpec {
+                            whole_message: true,
+                            ..concept("young", &["baby"])
+                        },
                     ],
-                    rules: rules(&["chest + pain", "attack", "temp"]),
+                    rules: rules(&["chest + pain", "attack", "temp", "young + hot"]),
                     net_rules: Vec::new(),
                 },
                 CategorySpec {
@@ -2061,6 +2100,34 @@ mod tests {
             "a negation in a gap"
         );
         assert_eq!(fired(&f, "ik ga flauw vallen"), ["stroke"]);
+    }
+
+    #[test]
+    fn a_loss_word_right_before_a_symptom_denies_it_and_is_no_loss_of_a_function() {
+        let f = mini();
+        assert!(
+            fired(&f, "hij is niet meer duizelig en hij kan goed praten").is_empty(),
+            "the loss word belongs to the symptom after it"
+        );
+        assert_eq!(
+            fired(&f, "hij is duizelig en kan niet meer praten"),
+            ["stroke"]
+        );
+    }
+
+    #[test]
+    fn a_whole_message_concept_says_who_and_the_signs_own_words_say_when() {
+        let f = mini();
+        assert_eq!(fired(&f, "de baby is gloeiend"), ["chest_pain"]);
+        assert_eq!(
+            fired(&f, "mijn baby slaapt veel. hij is gloeiend"),
+            ["chest_pain"],
+            "the concept reaches across sentences"
+        );
+        assert!(
+            fired(&f, "vorig jaar was hij gloeiend. nu is de baby blij").is_empty(),
+            "the sign is in the past; the present of the baby's sentence does not make it current"
+        );
     }
 
     #[test]
