@@ -37,7 +37,7 @@ TUNE = ['urgent-tune', 'urgent-own-tune', 'urgent-r4-tune', 'urgent-r5-tune', 'u
         'urgent-r9-tune', 'urgent-r11-tune', 'urgent-r12-tune', 'urgent-r13-tune', 'urgent-r14-tune', 'urgent-r15-tune']
 HOLD = ['urgent-holdout', 'urgent-own-holdout', 'urgent-r4-holdout', 'urgent-r5-holdout',
         'urgent-r6-holdout', 'urgent-r7-holdout', 'urgent-r8-final', 'urgent-r9-holdout',
-        'urgent-r10-final', 'urgent-r11-holdout', 'urgent-r12-holdout', 'urgent-r13-holdout', 'urgent-r14-holdout', 'urgent-r15-holdout', 'questions-holdout', 'dev']
+        'urgent-r10-final', 'urgent-r11-holdout', 'urgent-r12-holdout', 'urgent-r13-holdout', 'urgent-r14-holdout', 'urgent-r15-holdout', 'urgent-r16-final', 'questions-holdout', 'dev']
 model = USE()
 
 
