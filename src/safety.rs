@@ -1149,9 +1149,11 @@ fn find_hits(flags: &Compiled, words: &[Word], hits: &mut Vec<Hit>) {
             joined.push_str(&w.text);
             joined.push_str(&n.text);
             singles.clear();
-            // A word that is a term itself meets only exact joined terms ("hart aanval"),
-            // not beginnings or typos of longer ones ("pressure in").
-            v.single(&joined, !whole_word, !whole_word, &mut singles);
+            // A joined pair meets terms exactly, never as a typo: a split word with a typo
+            // is two mistakes, and two ordinary words can join one letter away from a term
+            // ("zelfde ding", "zelfdoding"). A word that is a term itself meets no
+            // beginnings of longer ones ("pressure in").
+            v.single(&joined, false, !whole_word, &mut singles);
             push_singles(hits, &singles, i, i + 2);
         }
         // A compound of two terms ("borstpijn", "keelzwelling").
@@ -2076,6 +2078,9 @@ mod tests {
             fired(&f, "pijn in mijn been. borst is prima"),
             Vec::<&str>::new()
         );
+        // Two words written apart meet a term only exactly: joined, two ordinary words can
+        // be one letter from a term ("zelfde ding" and "zelfdoding").
+        assert!(fired(&f, "een hard aanval").is_empty());
     }
 
     #[test]
