@@ -12,8 +12,8 @@
 //!    also meet a term one typo away (a six-letter word missing a letter too), words of five or
 //!    six letters a term with two neighbouring letters swapped ("brost"), unless the word is itself a vocabulary word or listed
 //!    as a `neighbour` (a real word one letter from a term: "beroerde" is not "beroerte").
-//!    Two words written apart that make a term together meet it ("flauw gevallen", "bewust
-//!    loos"), and a Dutch compound of two terms is both ("borstpijn" = borst + pijn,
+//!    Two words written apart that make a term together meet it, exactly and never as a typo
+//!    ("flauw gevallen", "bewust loos"; not "zelfde ding"), and a Dutch compound of two terms is both ("borstpijn" = borst + pijn,
 //!    "keelzwelling" = keel + zwelling).
 //! 2. **Idioms** ("doodop", "this heat is killing me") hide the words they cover.
 //! 3. **A category fires** when one of its rules finds its concepts together in one sentence,
