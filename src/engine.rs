@@ -3,7 +3,7 @@
 //! Pure: no I/O, no clock, no globals. Built once from a loaded [`Faq`]; immutable.
 
 use crate::analysis::Analysis;
-use crate::b12::{self, Band, OtherTest, Problem, Reading};
+use crate::b12::{self, Band, Problem, Reading};
 use crate::faq::{Faq, Localized, Texts};
 use crate::intents::{self, Smalltalk};
 use crate::matcher::{Index, Scored};
@@ -1128,13 +1128,20 @@ impl Engine {
             }
             reply.push_str(text.trim());
         };
+        let other_test = |test: b12::OtherTest| {
+            self.text("value_other_test", lang)
+                .replace("{test}", self.text(test.text_key(), lang).trim())
+        };
+        // A value of a test outside the B12 question (ferritin, vitamin D) is outside the
+        // bot's subject: no match, with the reason.
+        if let Some(Problem::OtherTest(test)) = &r.problem
+            && !test.beside_b12()
+        {
+            return self.finish(Intent::NoMatch, other_test(*test), lang);
+        }
         match (&r.problem, self.config.value_policy) {
             (_, ValuePolicy::ReferOnly) => push(self.text("value_refer_only", lang)),
-            (Some(Problem::OtherTest(test)), _) => push(
-                &self
-                    .text("value_other_test", lang)
-                    .replace("{test}", other_test_name(*test, lang)),
-            ),
+            (Some(Problem::OtherTest(test)), _) => push(&other_test(*test)),
             (Some(Problem::UnknownUnit(u)), _) => {
                 push(&self.text("value_unknown_unit", lang).replace("{unit}", u))
             }
@@ -1216,27 +1223,6 @@ impl Engine {
             related: Vec::new(),
             score: 0.0,
         }
-    }
-}
-
-fn other_test_name(t: OtherTest, lang: Lang) -> &'static str {
-    match (t, lang) {
-        (OtherTest::ActiveB12, Lang::Nl) => "Actief B12 (holotranscobalamine, holoTC)",
-        (OtherTest::ActiveB12, Lang::En) => "Active B12 (holotranscobalamin, holoTC)",
-        (OtherTest::Mma, Lang::Nl) => "Methylmalonzuur (MMA)",
-        (OtherTest::Mma, Lang::En) => "Methylmalonic acid (MMA)",
-        (OtherTest::Homocysteine, Lang::Nl) => "Homocysteïne",
-        (OtherTest::Homocysteine, Lang::En) => "Homocysteine",
-        (OtherTest::Folate, Lang::Nl) => "Foliumzuur",
-        (OtherTest::Folate, Lang::En) => "Folate (folic acid)",
-        (OtherTest::Ferritin, Lang::Nl) => "Ferritine",
-        (OtherTest::Ferritin, Lang::En) => "Ferritin",
-        (OtherTest::Haemoglobin, Lang::Nl) => "Hemoglobine (Hb)",
-        (OtherTest::Haemoglobin, Lang::En) => "Haemoglobin (Hb)",
-        (OtherTest::Iron, Lang::Nl) => "IJzer",
-        (OtherTest::Iron, Lang::En) => "Iron",
-        (OtherTest::OtherVitamin, Lang::Nl) => "Deze waarde van een andere vitamine",
-        (OtherTest::OtherVitamin, Lang::En) => "This value of another vitamin",
     }
 }
 

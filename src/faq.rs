@@ -123,6 +123,14 @@ pub const REQUIRED_TEXTS: &[&str] = &[
     "value_other_unit",
     "value_other_lab",
     "value_table_other_lab",
+    "test_active_b12",
+    "test_mma",
+    "test_homocysteine",
+    "test_folate",
+    "test_ferritin",
+    "test_haemoglobin",
+    "test_iron",
+    "test_other_vitamin",
 ];
 
 /// A loaded, validated FAQ.

@@ -155,6 +155,45 @@ fn other_tests_and_odd_numbers_are_not_put_in_a_band() {
 }
 
 #[test]
+fn another_tests_value_is_named_in_the_reply_and_outside_b12_is_no_match() {
+    // (message, the test's text key, answered as a value of a test beside B12?)
+    for (q, key, beside) in [
+        ("actief b12 is 40 pmol/l", "test_active_b12", true),
+        ("MMA 0,45 umol/l", "test_mma", true),
+        ("foliumzuur 12 nmol/l", "test_folate", true),
+        ("ferritine 30", "test_ferritin", false),
+        (
+            "my vitamin D is 45 nmol/l, is that low?",
+            "test_other_vitamin",
+            false,
+        ),
+    ] {
+        let a = ask(q);
+        let name = engine().text(key, a.lang).trim().to_string();
+        let said = engine()
+            .text("value_other_test", a.lang)
+            .trim()
+            .replace("{test}", &name);
+        assert!(a.reply.starts_with(&said), "{q}: {}", a.reply);
+        // The name goes mid-sentence: no capital letter after "gaat over" / "is about",
+        // unless it is an abbreviation ("MMA").
+        let first = name.split([' ', '(']).next().unwrap_or_default();
+        assert!(
+            first.starts_with(char::is_lowercase) || first.chars().all(|c| !c.is_lowercase()),
+            "{key}: {name}"
+        );
+        if beside {
+            assert_eq!(a.intent, Intent::B12Value, "{q}");
+            assert_eq!(a.b12.map(|b| b.band), Some(Band::NotInterpretable), "{q}");
+        } else {
+            assert_eq!(a.intent, Intent::NoMatch, "{q}");
+            assert!(a.b12.is_none(), "{q}");
+        }
+        assert!(a.refers_to_gp, "{q}");
+    }
+}
+
+#[test]
 fn value_policy_is_the_hospitals_choice() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
     let faq = faq::load_dir(&dir).unwrap();

@@ -134,6 +134,33 @@ pub enum OtherTest {
     OtherVitamin,
 }
 
+impl OtherTest {
+    /// A test of the B12 question itself, or one the hospital's B12 leaflet names beside it
+    /// (active B12, MMA, homocysteine; folate and haemoglobin, measured with B12). A value of
+    /// any other test (ferritin, iron, another vitamin) is a question outside the bot's
+    /// subject.
+    pub fn beside_b12(self) -> bool {
+        !matches!(
+            self,
+            OtherTest::Ferritin | OtherTest::Iron | OtherTest::OtherVitamin
+        )
+    }
+
+    /// The key of the test's name in `texts.toml` (filled in for `{test}`).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            OtherTest::ActiveB12 => "test_active_b12",
+            OtherTest::Mma => "test_mma",
+            OtherTest::Homocysteine => "test_homocysteine",
+            OtherTest::Folate => "test_folate",
+            OtherTest::Ferritin => "test_ferritin",
+            OtherTest::Haemoglobin => "test_haemoglobin",
+            OtherTest::Iron => "test_iron",
+            OtherTest::OtherVitamin => "test_other_vitamin",
+        }
+    }
+}
+
 /// Why a number cannot be put in a band.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
