@@ -71,6 +71,14 @@ const HUMAN: &[&str] = &[
     "operator",
     "not a bot",
     "not a robot",
+    "iemand ~ lijn",
+    "iemand ~ telefoon",
+    "geef ~ iemand",
+    "snapt me niet",
+    "begrijpt me niet",
+    "someone ~ phone",
+    "you dont understand",
+    "you dont get it",
 ];
 
 /// Words that make a message about the bot's own topics again ("should I talk to my
@@ -150,6 +158,9 @@ const BYE: &[&str] = &[
     "salut",
     "ajuus",
     "adios",
+    "welterusten",
+    "goedenacht",
+    "goodnight",
 ];
 
 /// Words that may accompany small talk without making it a question.
@@ -209,6 +220,30 @@ const SMALLTALK_FILLER: &[&str] = &[
     "alles",
     "weer",
     "verder",
+    // a letter's opening, and Flemish "allee"
+    "geachte",
+    "heer",
+    "mevrouw",
+    "dear",
+    "sir",
+    "madam",
+    "allee",
+    "allez",
+    "schone",
+    "night",
+    // "that was just what I wanted to know"
+    "precies",
+    "wilde",
+    "wou",
+    "weten",
+    "zocht",
+    "nodig",
+    "exactly",
+    "just",
+    "wanted",
+    "needed",
+    "know",
+    "looking",
 ];
 
 /// What kind of small talk a message is.
@@ -238,12 +273,31 @@ fn is_smalltalk_word(t: &str) -> bool {
     [GREETING, THANKS, BYE].iter().any(|lex| {
         lex.iter()
             .any(|p| !p.contains(' ') && text::has_phrase(&one, p))
-    })
+    }) || [THANKS, BYE].iter().any(|lex| typo_of_one(t, lex))
 }
+
+/// Is `t` one typo from a one-word entry of `lex` ("bedanktt", "dankjwel")? Only for words of
+/// six letters or more, so short words do not become thanks.
+fn typo_of_one(t: &str, lex: &[&str]) -> bool {
+    t.chars().count() >= 6
+        && lex.iter().any(|w| {
+            !w.contains([' ', '*']) && w.len() >= 6 && strsim::damerau_levenshtein(t, w) == 1
+        })
+}
+
+/// The words that close a letter ("met vriendelijke groet", "kind regards"): the name
+/// signed after them is not part of the message.
+const CLOSING: &[&str] = &["groet", "groeten", "regards", "sincerely"];
 
 /// Is the whole message small talk (nothing else asked)? Returns its kind.
 pub fn smalltalk(tokens: &[String]) -> Option<Smalltalk> {
-    let kind = if text::has_any(tokens, THANKS) {
+    let signed = tokens
+        .iter()
+        .rposition(|t| CLOSING.contains(&t.as_str()))
+        .map_or(tokens.len(), |at| at + 1);
+    let tokens = &tokens[..signed];
+    let thanks = |t: &String| typo_of_one(t, THANKS);
+    let kind = if text::has_any(tokens, THANKS) || tokens.iter().any(thanks) {
         Smalltalk::Thanks
     } else if text::has_any(tokens, BYE) && !text::has_any(tokens, &["dag"]) {
         Smalltalk::Bye

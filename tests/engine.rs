@@ -160,7 +160,7 @@ fn another_tests_value_is_named_in_the_reply_and_outside_b12_is_no_match() {
     for (q, key, beside) in [
         ("actief b12 is 40 pmol/l", "test_active_b12", true),
         ("MMA 0,45 umol/l", "test_mma", true),
-        ("foliumzuur 12 nmol/l", "test_folate", true),
+        ("foliumzuur 12 nmol/l", "test_folate", false),
         ("ferritine 30", "test_ferritin", false),
         (
             "my vitamin D is 45 nmol/l, is that low?",
@@ -265,6 +265,9 @@ fn asking_for_a_person_is_human() {
         "bel me alsjeblieft terug",
         "I want to talk to a real person",
         "can someone call me back",
+        "kan ik iemand aan de telefoon krijgen",
+        "u begrijpt me niet, geef me iemand van het ziekenhuis",
+        "can I get someone on the phone",
     ] {
         let a = ask(q);
         assert_eq!(a.intent, Intent::Human, "{q}");
@@ -281,9 +284,18 @@ fn greetings_thanks_and_goodbyes_are_smalltalk_but_a_greeting_with_a_question_is
         "thanks a lot",
         "bye!",
         "doei",
+        "bedankt, dat was precies wat ik zocht",
+        "thanks, just what I needed to know",
+        "dankjwel voor alles",
+        "Geachte mevrouw, hartelijk dank voor uw uitleg. Met vriendelijke groet, K. Bakker",
+        "welterusten en bedankt",
+        "good night and thanks",
     ] {
         assert_eq!(ask(q).intent, Intent::Smalltalk, "{q}");
     }
+    // Thanks with a question in it is the question.
+    let a = ask("bedankt! en hoe lang duurt de behandeling precies?");
+    assert_eq!(a.intent, Intent::Faq, "{:?}", a.faq_id);
     let a = ask("hallo, welke producten bevatten vitamine b12?");
     assert_eq!(a.intent, Intent::Faq);
     assert_eq!(a.faq_id.as_deref(), Some("food-sources"));

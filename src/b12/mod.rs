@@ -135,14 +135,13 @@ pub enum OtherTest {
 }
 
 impl OtherTest {
-    /// A test of the B12 question itself, or one the hospital's B12 leaflet names beside it
-    /// (active B12, MMA, homocysteine; folate and haemoglobin, measured with B12). A value of
-    /// any other test (ferritin, iron, another vitamin) is a question outside the bot's
-    /// subject.
+    /// A test of the B12 question itself (active B12, MMA, homocysteine), or haemoglobin,
+    /// which the hospital's B12 leaflet names beside it. A value of any other test
+    /// (ferritin, iron, folate or another vitamin) is a question outside the bot's subject.
     pub fn beside_b12(self) -> bool {
         !matches!(
             self,
-            OtherTest::Ferritin | OtherTest::Iron | OtherTest::OtherVitamin
+            OtherTest::Ferritin | OtherTest::Iron | OtherTest::Folate | OtherTest::OtherVitamin
         )
     }
 
