@@ -435,6 +435,11 @@ impl Engine {
         }
     }
 
+    /// The out-of-scope file's subjects (folded patterns).
+    fn other_subjects(&self) -> impl Iterator<Item = &String> {
+        self.faq.out_of_scope.iter().flat_map(|t| &t.subjects)
+    }
+
     /// The same engine with the semantic signal: every phrasing, out-of-scope and
     /// conversation example embedded with `model` (through its cache). Without it the engine
     /// matches by words alone.
@@ -816,7 +821,7 @@ impl Engine {
             combined,
             out_of_scope,
             anchored: intents::names_b12(tokens),
-            other_subject: intents::names_other_subject(tokens),
+            other_subject: intents::names_other_subject(tokens, self.other_subjects()),
         }
     }
 
@@ -948,7 +953,7 @@ impl Engine {
         // one entry's words: words scattered over several topics are a question about
         // something else that happens to share "bloed" or "tekort".
         if !anchored
-            && (intents::names_other_subject(tokens)
+            && (intents::names_other_subject(tokens, self.other_subjects())
                 || scored.known < t.min_known_unanchored
                 || best.coverage < t.min_known_unanchored * 0.75)
         {

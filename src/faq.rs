@@ -281,6 +281,11 @@ pub struct OutOfScope {
     pub nl: Vec<String>,
     #[serde(default)]
     pub en: Vec<String>,
+    /// Words that name this subject ("fysiotherapie", "vitamine d", "parkeer*"): named in a
+    /// question that does not name B12, they make it out of scope whatever else it shares
+    /// with the FAQ. Patterns as [`crate::text::has_phrase`] reads them, stored folded.
+    #[serde(default)]
+    pub subjects: Vec<String>,
     /// The file it came from (set on load).
     #[serde(skip)]
     pub file: PathBuf,
@@ -360,6 +365,40 @@ fn check_out_of_scope(cx: &mut FileCheck<'_>, text: &str, path: &Path) -> Vec<Ou
                     format!("topic \"{}\": an example is empty", t.id),
                 );
             }
+        }
+        for (k, subject) in t.subjects.iter_mut().enumerate() {
+            let folded = crate::text::fold(subject)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let field = format!("{field}.subjects[{k}]");
+            let words = crate::text::tokens(&folded);
+            let plain = |w: &str| {
+                w == "~"
+                    || (!w.is_empty() && w.trim_end_matches('*').chars().all(char::is_alphanumeric))
+            };
+            if words.is_empty() {
+                cx.error(0, Some(&field), "a subject needs a word");
+            } else if !folded.split(' ').all(plain) {
+                cx.error(
+                    0,
+                    Some(&field),
+                    format!(
+                        "\"{subject}\": write words (letters and digits), a * at the end of \
+                         a word for any ending, or ~ for up to three words between"
+                    ),
+                );
+            } else if crate::intents::names_b12(&words) {
+                cx.error(
+                    0,
+                    Some(&field),
+                    format!(
+                        "\"{subject}\" names B12 itself: questions with it would never be \
+                         answered"
+                    ),
+                );
+            }
+            *subject = folded;
         }
         t.file = path.to_path_buf();
         topics.push(t);

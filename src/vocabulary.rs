@@ -90,6 +90,7 @@ mod tests {
             id: "x".into(),
             nl: vec![nl.into()],
             en: vec![en.into()],
+            subjects: Vec::new(),
             file: Default::default(),
         });
         faq

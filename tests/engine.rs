@@ -316,6 +316,28 @@ fn off_topic_questions_are_no_match_even_with_shared_words() {
 }
 
 #[test]
+fn a_subject_of_the_out_of_scope_file_without_b12_is_no_match() {
+    // Shares "vergoed" and "verzekering" with the insurance topic, but is about other care.
+    let q = "vergoedt mijn verzekering de tandarts na een val?";
+    assert_eq!(ask(q).intent, Intent::NoMatch, "{q}");
+    // Naming B12 keeps it a B12 question.
+    let a = ask("vergoedt mijn verzekering de b12 injecties?");
+    assert_eq!(a.faq_id.as_deref(), Some("insurance"));
+    // The subjects are the file's: without them the same question is the insurance topic.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("faq");
+    let mut faq = faq::load_dir(&dir).unwrap();
+    for t in &mut faq.out_of_scope {
+        t.subjects.clear();
+    }
+    let bare = Engine::new(faq, EngineConfig::default());
+    assert_ne!(
+        bare.answer(q, &Context::default()).intent,
+        Intent::NoMatch,
+        "{q}"
+    );
+}
+
+#[test]
 fn reply_language_follows_the_message_then_the_hint() {
     assert_eq!(ask("wat is vitamine b12").lang, Lang::Nl);
     assert_eq!(ask("what is vitamin b12").lang, Lang::En);

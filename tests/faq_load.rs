@@ -980,3 +980,48 @@ fn the_repository_faq_folder_loads_if_present() {
     let faq = faq::load_dir(&dir).unwrap_or_else(|e| panic!("the FAQ folder does not load:\n{e}"));
     assert!(!faq.entries.is_empty());
 }
+
+#[test]
+fn out_of_scope_subjects_are_folded_and_checked() {
+    let topic = |subjects: &str| {
+        format!(
+            "[[topic]]\nid = \"care\"\nsubjects = [{subjects}]\n\
+             nl = [\"vergoedt de verzekering de fysio?\"]\nen = [\"is physio covered?\"]\n"
+        )
+    };
+    let faq = from_files(folder_with(vec![file(
+        "out-of-scope.toml",
+        topic("\"Fysiothérapie\", \"parkeer*\", \"bel ~ terug\""),
+    )]))
+    .expect("good subjects load");
+    assert_eq!(
+        faq.out_of_scope[0].subjects,
+        ["fysiotherapie", "parkeer*", "bel ~ terug"]
+    );
+
+    let errors = load_errors(folder_with(vec![file(
+        "out-of-scope.toml",
+        topic("\"vitamine B12\", \"tand-arts\", \" \""),
+    )]));
+    let fields: Vec<Option<&str>> = errors.iter().map(|e| e.field.as_deref()).collect();
+    assert_eq!(
+        fields,
+        [
+            Some("topic[0].subjects[0]"),
+            Some("topic[0].subjects[1]"),
+            Some("topic[0].subjects[2]")
+        ],
+        "{}",
+        LoadErrors(errors.clone())
+    );
+    assert!(
+        errors[0].to_string().contains("names B12 itself"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].to_string().contains("write words"),
+        "{}",
+        errors[1]
+    );
+}
