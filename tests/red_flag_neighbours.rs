@@ -4,7 +4,7 @@
 
 use b12bot::engine::{Context, Engine, EngineConfig, Intent};
 use b12bot::faq::{self, LoadError};
-use b12bot::red_flag_neighbours::{self, DEFAULT_NEAREST};
+use b12bot::red_flag_neighbours;
 use b12bot::text::Lang;
 use std::path::Path;
 
@@ -41,7 +41,7 @@ fn the_shipped_neighbours_load_on_both_sides_with_an_honest_review_status() {
     assert!(n.urgent.len() > 500, "{}", n.urgent.len());
     assert!(n.calm.len() > 200, "{}", n.calm.len());
     // The file sets both, as chosen on the tune halves (eval/semantic_red_flags.py).
-    assert_eq!(n.nearest, DEFAULT_NEAREST);
+    assert_eq!(n.nearest, 3);
     assert!((n.margin - 0.12).abs() < 1e-6, "margin {}", n.margin);
     let review = faq
         .red_flag_neighbours_review
