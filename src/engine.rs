@@ -860,6 +860,26 @@ impl Engine {
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, k)| k)
         });
+        // A thanks or goodbye told with a story around it ("my wife read along and it
+        // cleared things up; thanks a lot, bye"): it thanks in so many words, asks nothing
+        // (no question mark, no B12), no FAQ topic reaches the no-match threshold, and it is
+        // nearer to the thanks (or goodbye) examples than to any FAQ phrasing.
+        let faq_would_answer = ev.best().is_some_and(|(_, score)| score >= b.no_match);
+        let kind = kind.or_else(|| {
+            if faq_would_answer {
+                return None;
+            }
+            let k = intents::closes(tokens)?;
+            let talk = match k {
+                Smalltalk::Bye => Talk::Bye,
+                _ => Talk::Thanks,
+            };
+            (!analysis.text.contains('?')
+                && !ev.anchored
+                && ev.semantic.talk(talk)
+                    > best_cos.max(ev.semantic.out_of_scope.map_or(0.0, |o| o.1)))
+            .then_some(k)
+        });
         if let Some(kind) = kind {
             let key = match kind {
                 Smalltalk::Greeting => "greeting",

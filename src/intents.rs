@@ -317,6 +317,55 @@ pub fn smalltalk(tokens: &[String]) -> Option<Smalltalk> {
     (rest.count() == 0).then_some(kind)
 }
 
+/// Words that only thank (not "top", "fijn" or "duidelijk", which also judge a thing).
+const THANKING: &[&str] = &[
+    "bedankt",
+    "dank",
+    "dankjewel",
+    "dankje",
+    "dankuwel",
+    "merci",
+    "thanks",
+    "thank*",
+    "thx",
+    "ty",
+    "tnx",
+    "cheers",
+    "appreciated",
+];
+
+/// Words that only take leave ("dag" and "later" also mean a day and later on).
+const LEAVING: &[&str] = &[
+    "doei",
+    "doeg",
+    "daag",
+    "tot ziens",
+    "bye",
+    "goodbye",
+    "ciao",
+    "see you",
+    "houdoe",
+    "salut",
+    "ajuus",
+    "adios",
+    "welterusten",
+    "goedenacht",
+    "goodnight",
+];
+
+/// Does the message thank or take leave in so many words (perhaps with a typo), whatever
+/// else it says? The kind it names: thanks before a goodbye. (Whether the rest is a question
+/// is for the caller to judge.)
+pub fn closes(tokens: &[String]) -> Option<Smalltalk> {
+    if text::has_any(tokens, THANKING) || tokens.iter().any(|t| typo_of_one(t, THANKING)) {
+        Some(Smalltalk::Thanks)
+    } else if text::has_any(tokens, LEAVING) || tokens.iter().any(|t| typo_of_one(t, LEAVING)) {
+        Some(Smalltalk::Bye)
+    } else {
+        None
+    }
+}
+
 /// Words that tie a message to vitamin B12 itself.
 const DOMAIN: &[&str] = &[
     "b12",

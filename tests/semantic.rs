@@ -233,9 +233,15 @@ fn thanks_goodbye_and_asking_for_a_person_in_many_forms() {
         "oké, dankuwel en een fijne dag",
         "dat was het wel, doei 👋",
         "bye bye",
+        // Thanks with a story around it, and a letter's thanks with its signature.
+        "Mijn man las mee en nu snappen we het allebei. Hartelijk dank en een fijne avond.",
+        "Dear team, many thanks for explaining all of it so clearly. Best wishes, Anna Berg",
     ] {
         assert_eq!(intent(q).0, Intent::Smalltalk, "{q:?}");
     }
+    // A thanks followed by a complaint is about the complaint.
+    let (i, _) = intent("Bedankt. Ik heb nog steeds tintelingen in mijn voeten en handen.");
+    assert_ne!(i, Intent::Smalltalk);
     for q in [
         "ik wil graag met een mens praten",
         "can a person from the hospital contact me?",
