@@ -1885,24 +1885,26 @@ impl<'s> Scan<'s> {
         false
     }
 
-    /// Is a loss word of the combination ("niet", "not") right before a listed symptom or a
-    /// sudden-start word? Then it denies that word ("niet benauwd", "niet plotseling
-    /// verward"), and is no loss of a function elsewhere in the sentence ("ik ben niet
-    /// benauwd, ik kan goed ademen").
+    /// Is a loss word of the combination ("niet", "not") right before, in its clause, a
+    /// listed symptom, a sudden-start word or another sign that the combination does not
+    /// hold? Then it denies that word ("niet benauwd", "niet plotseling verward", "lips are
+    /// not swelling"), and is no loss of a function elsewhere in the sentence ("ik ben niet
+    /// benauwd, ik kan goed ademen", "not swelling and I can breathe normal").
     fn loss_negates_next(&self, combo: &[usize]) -> bool {
-        let name = |h: &Hit| {
-            let c = &self.flags.concepts[h.concept as usize];
-            if c.category.is_some() {
-                ""
-            } else {
-                c.name.as_str()
-            }
-        };
+        let info = |h: &Hit| &self.flags.concepts[h.concept as usize];
+        let plain = |h: &Hit, name: &str| info(h).category.is_none() && info(h).name == name;
         combo.iter().any(|&k| {
             let h = &self.hits[k];
-            name(h) == "loss"
-                && self.hits.iter().any(|n| {
-                    n.start == h.end && (name(n) == "symptom" || self.role(n) == Some(Role::Sudden))
+            plain(h, "loss")
+                && self.hits.iter().enumerate().any(|(j, n)| {
+                    n.start == h.end
+                        && self.words[n.start].clause == self.words[h.start].clause
+                        && (plain(n, "symptom")
+                            || self.role(n) == Some(Role::Sudden)
+                            || (info(n).category.is_some()
+                                && !combo
+                                    .iter()
+                                    .any(|&c| c == j || self.hits[c].concept == n.concept)))
                 })
         })
     }
@@ -2117,6 +2119,17 @@ mod tests {
         assert_eq!(
             fired(&f, "hij is duizelig en kan niet meer praten"),
             ["stroke"]
+        );
+        // Likewise before a sign the combination does not hold: "niet" denies "verlamd".
+        assert!(
+            fired(&f, "hij is niet verlamd en kan gewoon praten").is_empty(),
+            "the loss word belongs to the sign after it"
+        );
+        assert_eq!(fired(&f, "hij kan niet praten"), ["stroke"]);
+        assert_eq!(
+            fired(&f, "hij kan niet praten, niet verlamd"),
+            ["stroke"],
+            "the combination's own loss word still counts"
         );
     }
 
