@@ -42,6 +42,8 @@ pub struct Word {
     pub clause: usize,
     /// Only digits (and a decimal comma or point between them).
     pub number: bool,
+    /// A number written as one word ("zeven", "twenty"), not the vitamin's own ("b twaalf").
+    pub spoken: Option<u32>,
 }
 
 /// A sentence or a clause: its words and where it stands in the text.
@@ -241,12 +243,21 @@ impl<'a> Analysis<'a> {
         if word.is_empty() {
             return;
         }
+        let after_name = self.words.last().is_some_and(|p| {
+            matches!(p.text.as_str(), "b" | "be" | "bee" | "vitamine" | "vitamin")
+        });
+        let spoken = if number || after_name {
+            None
+        } else {
+            crate::b12::number_word(&word)
+        };
         self.words.push(Word {
             text: word,
             span,
             sentence,
             clause,
             number,
+            spoken,
         });
     }
 

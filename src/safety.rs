@@ -915,7 +915,7 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
 /// The value of a number word ("38,7" is 38.7).
 fn number_value(w: &Word) -> Option<f64> {
     if !w.number {
-        return None;
+        return w.spoken.map(f64::from);
     }
     w.text.replace(',', ".").parse::<f64>().ok()
 }
@@ -955,7 +955,7 @@ impl Vocab {
             }
             TermWord::Prefix(p) => w.text.starts_with(&**p),
             TermWord::Suffix(e) => w.text.len() > e.len() && w.text.ends_with(&**e),
-            TermWord::Number => w.number,
+            TermWord::Number => w.number || w.spoken.is_some(),
             TermWord::NumberAtLeast(n) => number_value(w).is_some_and(|x| x >= *n),
             TermWord::NumberBetween(a, b) => number_value(w).is_some_and(|x| *a <= x && x <= *b),
             TermWord::Gap(_) => true,
@@ -1096,7 +1096,7 @@ fn find_hits(flags: &Compiled, words: &[Word], hits: &mut Vec<Hit>) {
                 cands.push(*t);
             }
         }
-        if w.number {
+        if w.number || w.spoken.is_some() {
             cands.extend(
                 v.number_first
                     .iter()
@@ -2185,10 +2185,11 @@ mod tests {
     #[test]
     fn a_number_range_holds_its_ends_and_nothing_outside() {
         let f = mini();
-        for text in ["koorts 38,7", "koorts 38", "koorts 43"] {
+        // A number written as a word counts as its value (speech-to-text writes them so).
+        for text in ["koorts 38,7", "koorts 38", "koorts 43", "koorts negenendertig"] {
             assert_eq!(fired(&f, text), ["chest_pain"], "{text}");
         }
-        for text in ["koorts 37,9", "koorts 4500", "koorts"] {
+        for text in ["koorts 37,9", "koorts 4500", "koorts", "koorts zeven"] {
             assert!(fired(&f, text).is_empty(), "{text}");
         }
         assert_eq!(

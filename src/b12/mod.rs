@@ -211,6 +211,12 @@ pub fn is_plausible(pmol: f64) -> bool {
     (PLAUSIBLE_MIN_PMOL..=PLAUSIBLE_MAX_PMOL).contains(&pmol)
 }
 
+/// The value of one number word ("zeven", "twintig", "seven"; not "een" or "one"): for
+/// counts and ages written out, as speech-to-text writes them.
+pub fn number_word(w: &str) -> Option<u32> {
+    spoken::word_value(w)
+}
+
 /// Does the message say the value was measured somewhere other than this hospital's
 /// laboratory: another lab or hospital, a university medical centre (UMC), a commercial lab,
 /// another country? The hospital's table — and its automatic extra test — then do not apply

@@ -166,6 +166,23 @@ fn en_number(words: &[&str]) -> Option<(u32, bool)> {
     Some((total + current, big))
 }
 
+/// The value of one number word, Dutch or English ("zeven", "twintig", "vijfenveertig",
+/// "seven", "twenty"; one word, so not "forty-five" split), for counts and ages. Not "een",
+/// "one" or "a": far more often an article than a number.
+pub(super) fn word_value(w: &str) -> Option<u32> {
+    if matches!(w, "een" | "one" | "a" | "en" | "and") {
+        return None;
+    }
+    if let Some((n, _)) = nl_number(w) {
+        return Some(n);
+    }
+    position(&EN_UNITS, w)
+        .map(|u| u + 1)
+        .or_else(|| position(&EN_TEENS, w).map(|t| t + 10))
+        .or_else(|| position(&EN_TENS, w).map(|t| 20 + 10 * t))
+        .or_else(|| (w == "hundred").then_some(100))
+}
+
 /// Could `w` be one of the words of a written-out number (in either language)?
 fn number_word(w: &str) -> bool {
     matches!(w, "en" | "and" | "a" | "hundred" | "thousand")
@@ -287,6 +304,24 @@ mod tests {
         assert!(nums("ik heb een vraag over twee tabletten").is_empty());
         assert!(nums("one more question and a thank you").is_empty());
         assert!(nums("vijf en twintig dagen").is_empty());
+    }
+
+    #[test]
+    fn one_number_word_has_its_value_but_an_article_does_not() {
+        for (w, n) in [
+            ("zeven", 7),
+            ("twintig", 20),
+            ("vijfenveertig", 45),
+            ("seven", 7),
+        ] {
+            assert_eq!(word_value(w), Some(n), "{w}");
+        }
+        for (w, n) in [("twelve", 12), ("thirty", 30), ("hundred", 100)] {
+            assert_eq!(word_value(w), Some(n), "{w}");
+        }
+        for w in ["een", "one", "a", "week", "weken"] {
+            assert_eq!(word_value(w), None, "{w}");
+        }
     }
 
     #[test]
