@@ -34,10 +34,10 @@ SHOW_FU = '--show-fu' in sys.argv
 SENTENCE_EXTRA = next((float(a.split('=')[1]) for a in sys.argv if a.startswith('--sentence-extra=')), 0.0)
 BIN = ARGS[0] if ARGS else ROOT + '/target/release/b12bot'
 TUNE = ['urgent-tune', 'urgent-own-tune', 'urgent-r4-tune', 'urgent-r5-tune', 'urgent-r6-tune', 'urgent-r7-tune',
-        'urgent-r9-tune', 'urgent-r11-tune', 'urgent-r12-tune', 'urgent-r13-tune', 'urgent-r14-tune', 'urgent-r15-tune', 'urgent-r17-tune', 'questions-tune', 'questions-q2-tune', 'questions-q3-tune', 'questions-q4-tune']
+        'urgent-r9-tune', 'urgent-r11-tune', 'urgent-r12-tune', 'urgent-r13-tune', 'urgent-r14-tune', 'urgent-r15-tune', 'urgent-r17-tune', 'urgent-r18-tune', 'questions-tune', 'questions-q2-tune', 'questions-q3-tune', 'questions-q4-tune']
 HOLD = ['urgent-holdout', 'urgent-own-holdout', 'urgent-r4-holdout', 'urgent-r5-holdout',
         'urgent-r6-holdout', 'urgent-r7-holdout', 'urgent-r8-final', 'urgent-r9-holdout',
-        'urgent-r10-final', 'urgent-r11-holdout', 'urgent-r12-holdout', 'urgent-r13-holdout', 'urgent-r14-holdout', 'urgent-r15-holdout', 'urgent-r16-final', 'urgent-r17-holdout', 'questions-holdout', 'questions-q2-holdout', 'questions-q3-holdout', 'questions-q4-holdout', 'dev']
+        'urgent-r10-final', 'urgent-r11-holdout', 'urgent-r12-holdout', 'urgent-r13-holdout', 'urgent-r14-holdout', 'urgent-r15-holdout', 'urgent-r16-final', 'urgent-r17-holdout', 'urgent-r18-holdout', 'questions-holdout', 'questions-q2-holdout', 'questions-q3-holdout', 'questions-q4-holdout', 'dev']
 model = USE()
 
 
