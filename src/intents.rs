@@ -71,6 +71,11 @@ const HUMAN: &[&str] = &[
     "operator",
     "not a bot",
     "not a robot",
+    "mens ~ praten",
+    "mens ~ spreken",
+    "iemand ~ klappen",
+    "dokter ~ klappen",
+    "arts ~ klappen",
     "iemand ~ lijn",
     "iemand ~ telefoon",
     "geef ~ iemand",
@@ -254,9 +259,29 @@ pub enum Smalltalk {
     Bye,
 }
 
-/// Does the patient ask for a person?
+/// Does the patient ask for a person? A word one typo from a word of the requests
+/// ("iemnd", "belle", "sprekn") reads as that word.
 pub fn wants_human(tokens: &[String]) -> bool {
-    text::has_any(tokens, HUMAN) && !text::has_any(tokens, HUMAN_NOT)
+    let fixed: Vec<String> = tokens.iter().map(|t| human_word(t)).collect();
+    text::has_any(&fixed, HUMAN) && !text::has_any(&fixed, HUMAN_NOT)
+}
+
+/// `t`, or the word of the [`HUMAN`] requests it is one typo from (words of five letters or
+/// more, against words of six or more: "iemnd" is "iemand", "mendewerker" "medewerker").
+fn human_word(t: &str) -> String {
+    // A real word one letter from a request's word is not a typo of it, nor is a word of
+    // the requests themselves ("person" is not "persoon").
+    let words = || HUMAN.iter().flat_map(|p| p.split(' '));
+    let own = words().any(|p| text::word_matches(t, p));
+    if !own && t.chars().count() >= 5 && !matches!(t, "niemand" | "spreekt") {
+        for p in words() {
+            let w = p.trim_end_matches('*');
+            if w.len() >= 6 && t != w && strsim::damerau_levenshtein(t, w) == 1 {
+                return w.to_string();
+            }
+        }
+    }
+    t.to_string()
 }
 
 /// Strip leading greetings ("hoi, wat is b12?" → "wat is b12?" as tokens).

@@ -2186,7 +2186,12 @@ mod tests {
     fn a_number_range_holds_its_ends_and_nothing_outside() {
         let f = mini();
         // A number written as a word counts as its value (speech-to-text writes them so).
-        for text in ["koorts 38,7", "koorts 38", "koorts 43", "koorts negenendertig"] {
+        for text in [
+            "koorts 38,7",
+            "koorts 38",
+            "koorts 43",
+            "koorts negenendertig",
+        ] {
             assert_eq!(fired(&f, text), ["chest_pain"], "{text}");
         }
         for text in ["koorts 37,9", "koorts 4500", "koorts", "koorts zeven"] {

@@ -268,11 +268,21 @@ fn asking_for_a_person_is_human() {
         "kan ik iemand aan de telefoon krijgen",
         "u begrijpt me niet, geef me iemand van het ziekenhuis",
         "can I get someone on the phone",
+        "kan iemnd me terugbelle",
+        "ik wil met mens spreken, niet met computer",
     ] {
         let a = ask(q);
         assert_eq!(a.intent, Intent::Human, "{q}");
         assert!(a.refers_to_gp);
     }
+}
+
+#[test]
+fn talking_with_nobody_is_not_asking_for_a_person() {
+    assert_ne!(
+        ask("ik kan met niemand praten over mijn b12 uitslag").intent,
+        Intent::Human
+    );
 }
 
 #[test]
