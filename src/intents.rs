@@ -276,7 +276,7 @@ fn human_word(t: &str) -> String {
     if !own && t.chars().count() >= 5 && !matches!(t, "niemand" | "spreekt") {
         for p in words() {
             let w = p.trim_end_matches('*');
-            if w.len() >= 6 && t != w && strsim::damerau_levenshtein(t, w) == 1 {
+            if w.len() >= 6 && t != w && one_typo(t, w) {
                 return w.to_string();
             }
         }
@@ -305,9 +305,15 @@ fn is_smalltalk_word(t: &str) -> bool {
 /// six letters or more, so short words do not become thanks.
 fn typo_of_one(t: &str, lex: &[&str]) -> bool {
     t.chars().count() >= 6
-        && lex.iter().any(|w| {
-            !w.contains([' ', '*']) && w.len() >= 6 && strsim::damerau_levenshtein(t, w) == 1
-        })
+        && lex
+            .iter()
+            .any(|w| !w.contains([' ', '*']) && w.len() >= 6 && one_typo(t, w))
+}
+
+/// Exactly one typo apart (Damerau-Levenshtein 1). Words whose lengths differ by more than
+/// one never are; checking that first keeps this off the hot path of every message.
+fn one_typo(t: &str, w: &str) -> bool {
+    t.len().abs_diff(w.len()) <= 1 && strsim::damerau_levenshtein(t, w) == 1
 }
 
 /// The words that close a letter ("met vriendelijke groet", "kind regards"): the name
