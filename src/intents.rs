@@ -79,10 +79,16 @@ const HUMAN: &[&str] = &[
     "iemand ~ lijn",
     "iemand ~ telefoon",
     "geef ~ iemand",
-    "snapt me niet",
-    "begrijpt me niet",
+    // Said to the bot, not of a partner or a GP ("mijn man begrijpt me niet").
+    "je snapt me niet",
+    "jij snapt me niet",
+    "u snapt me niet",
+    "je begrijpt me niet",
+    "jij begrijpt me niet",
+    "u begrijpt me niet",
     "someone ~ phone",
-    "you dont understand",
+    "you dont understand me",
+    "you dont understand my",
     "you dont get it",
 ];
 
