@@ -436,6 +436,10 @@ struct Compiled {
     vocab: Vocab,
     categories: Vec<Category>,
     net_rules: Vec<Rule>,
+    /// The shared concepts `loss` and `symptom` (when the file has them), resolved once for
+    /// [`Scan::loss_negates_next`].
+    loss: Option<ConceptId>,
+    symptom: Option<ConceptId>,
 }
 
 /// The compiled red flags. Cheap to clone. The default has no categories (nothing fires); a
@@ -453,6 +457,8 @@ impl Default for RedFlags {
                 vocab: Vocab::default(),
                 categories: Vec::new(),
                 net_rules: Vec::new(),
+                loss: None,
+                symptom: None,
             }),
         }
     }
@@ -693,12 +699,21 @@ pub fn compile(spec: &Spec) -> Result<RedFlags, Vec<SpecError>> {
             vocab.variants.insert(f.into(), t.into());
         }
     }
+    let shared = |name: &str| {
+        concepts
+            .iter()
+            .position(|c| c.category.is_none() && c.name == name)
+            .map(|i| i as ConceptId)
+    };
+    let (loss, symptom) = (shared("loss"), shared("symptom"));
     Ok(RedFlags {
         inner: Arc::new(Compiled {
             concepts,
             vocab,
             categories,
             net_rules,
+            loss,
+            symptom,
         }),
     })
 }
@@ -1892,14 +1907,14 @@ impl<'s> Scan<'s> {
     /// benauwd, ik kan goed ademen", "not swelling and I can breathe normal").
     fn loss_negates_next(&self, combo: &[usize]) -> bool {
         let info = |h: &Hit| &self.flags.concepts[h.concept as usize];
-        let plain = |h: &Hit, name: &str| info(h).category.is_none() && info(h).name == name;
+        let (loss, symptom) = (self.flags.loss, self.flags.symptom);
         combo.iter().any(|&k| {
             let h = &self.hits[k];
-            plain(h, "loss")
+            loss == Some(h.concept)
                 && self.hits.iter().enumerate().any(|(j, n)| {
                     n.start == h.end
                         && self.words[n.start].clause == self.words[h.start].clause
-                        && (plain(n, "symptom")
+                        && (symptom == Some(n.concept)
                             || self.role(n) == Some(Role::Sudden)
                             || (info(n).category.is_some()
                                 && !combo
