@@ -127,18 +127,10 @@ const GREETING: &[&str] = &[
     "hoihoi",
 ];
 
-const THANKS: &[&str] = &[
-    "bedankt",
-    "dank",
-    "dankjewel",
-    "dankje",
-    "dankuwel",
-    "merci",
-    "thanks",
-    "thank*",
-    "thx",
-    "ty",
-    "cheers",
+/// Words that praise an answer and so, alone or beside a thanks, close a conversation like
+/// one ("top", "duidelijk"); they also judge a thing, so they are small talk only when nothing
+/// else is said (see [`THANKING`] for the words that only thank).
+const APPROVING: &[&str] = &[
     "top",
     "super",
     "fijn",
@@ -146,33 +138,18 @@ const THANKS: &[&str] = &[
     "duidelijk",
     "perfect",
     "great",
-    "appreciated",
-    "tnx",
     "dankzij",
 ];
 
-const BYE: &[&str] = &[
-    "doei",
-    "dag",
-    "daag",
-    "tot ziens",
-    "tot later",
-    "later",
-    "bye",
-    "goodbye",
-    "ciao",
-    "doeg",
-    "see you",
-    "fijne dag",
-    "have a nice day",
-    "houdoe",
-    "salut",
-    "ajuus",
-    "adios",
-    "welterusten",
-    "goedenacht",
-    "goodnight",
-];
+/// Every word of thanks or praise.
+const THANKS: [&[&str]; 2] = [THANKING, APPROVING];
+
+/// Goodbyes that are not only goodbyes ("dag" is also a day, "later" later on), or that
+/// [`closes`] does not read as one.
+const BYE_ALSO: &[&str] = &["dag", "tot later", "later", "fijne dag", "have a nice day"];
+
+/// Every goodbye.
+const BYE: [&[&str]; 2] = [LEAVING, BYE_ALSO];
 
 /// Words that may accompany small talk without making it a question.
 const SMALLTALK_FILLER: &[&str] = &[
@@ -301,10 +278,27 @@ pub fn without_smalltalk(tokens: &[String]) -> Vec<String> {
 
 fn is_smalltalk_word(t: &str) -> bool {
     let one = [t.to_string()];
-    [GREETING, THANKS, BYE].iter().any(|lex| {
-        lex.iter()
-            .any(|p| !p.contains(' ') && text::has_phrase(&one, p))
-    }) || [THANKS, BYE].iter().any(|lex| typo_of_one(t, lex))
+    let mut closing = THANKS.iter().chain(&BYE);
+    std::iter::once(&GREETING)
+        .chain(closing.clone())
+        .any(|lex| {
+            lex.iter()
+                .any(|p| !p.contains(' ') && text::has_phrase(&one, p))
+        })
+        || closing.any(|lex| typo_of_one(t, lex))
+}
+
+/// Does `tokens` hold a word or phrase of one of `lists`?
+fn has_any_of(tokens: &[String], lists: &[&[&str]]) -> bool {
+    lists.iter().any(|l| text::has_any(tokens, l))
+}
+
+/// Does `tokens` hold a word of one of `lists`, or a one-word entry with a typo?
+fn says(tokens: &[String], lists: &[&[&str]]) -> bool {
+    has_any_of(tokens, lists)
+        || tokens
+            .iter()
+            .any(|t| lists.iter().any(|l| typo_of_one(t, l)))
 }
 
 /// Is `t` one typo from a one-word entry of `lex` ("bedanktt", "dankjwel")? Only for words of
@@ -333,14 +327,13 @@ pub fn smalltalk(tokens: &[String]) -> Option<Smalltalk> {
         .rposition(|t| CLOSING.contains(&t.as_str()))
         .map_or(tokens.len(), |at| at + 1);
     let tokens = &tokens[..signed];
-    let thanks = |t: &String| typo_of_one(t, THANKS);
-    let kind = if text::has_any(tokens, THANKS) || tokens.iter().any(thanks) {
+    let kind = if says(tokens, &THANKS) {
         Smalltalk::Thanks
-    } else if text::has_any(tokens, BYE) && !text::has_any(tokens, &["dag"]) {
+    } else if has_any_of(tokens, &BYE) && !text::has_any(tokens, &["dag"]) {
         Smalltalk::Bye
     } else if text::has_any(tokens, GREETING) {
         Smalltalk::Greeting
-    } else if text::has_any(tokens, BYE) {
+    } else if has_any_of(tokens, &BYE) {
         Smalltalk::Bye
     } else {
         return None;
@@ -394,9 +387,9 @@ const LEAVING: &[&str] = &[
 /// else it says? The kind it names: thanks before a goodbye. (Whether the rest is a question
 /// is for the caller to judge.)
 pub fn closes(tokens: &[String]) -> Option<Smalltalk> {
-    if text::has_any(tokens, THANKING) || tokens.iter().any(|t| typo_of_one(t, THANKING)) {
+    if says(tokens, &[THANKING]) {
         Some(Smalltalk::Thanks)
-    } else if text::has_any(tokens, LEAVING) || tokens.iter().any(|t| typo_of_one(t, LEAVING)) {
+    } else if says(tokens, &[LEAVING]) {
         Some(Smalltalk::Bye)
     } else {
         None
